@@ -1,0 +1,217 @@
+"""Local HTTP server: the same Lambda handlers behind a tiny adapter, plus the static web client.
+
+Each request becomes an API Gateway HTTP API (payload 2.0) event, is routed like the SAM template
+routes it (``/tiles/*`` → tiles function, ``/v1/eligibility*`` and ``/v1/aids`` → eligibility
+function, other ``/v1/*`` → query function), and the handler's response is written back as is.
+Everything else is served from the web client's folder with security headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import mimetypes
+import os
+import sys
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["make_server", "serve", "load_handler", "make_event", "route", "ROOT", "MAX_BODY"]
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_BODY = 64 * 1024  # same limit as the eligibility function enforces
+MAX_URL = 8 * 1024
+
+WEB_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "worker-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
+}
+
+_handlers: dict[str, object] = {}
+
+
+def load_handler(name: str):
+    """Import ``functions/<name>/app.py`` under a unique module name and return its ``handler``."""
+    if name not in _handlers:
+        path = ROOT / "functions" / name / "app.py"
+        spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}", path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
+        _handlers[name] = mod.handler
+    return _handlers[name]
+
+
+def route(path: str) -> str | None:
+    if path.startswith("/tiles/"):
+        return "tiles"
+    if path == "/v1/aids" or path == "/v1/eligibility" or path.startswith("/v1/eligibility/"):
+        return "eligibility"
+    if path.startswith("/v1/") or path == "/v1":
+        return "query"
+    return None
+
+
+def make_event(method: str, raw_path: str, raw_query: str, headers: dict, body: bytes | None,
+               source_ip: str = "127.0.0.1") -> dict:
+    """An API Gateway HTTP API payload-2.0 event, as Lambda receives it."""
+    qs: dict[str, str] = {}
+    for k, v in parse_qsl(raw_query, keep_blank_values=True):
+        qs[k] = f"{qs[k]},{v}" if k in qs else v
+    now = time.time()
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": headers.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": uuid.uuid4().hex,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if qs:
+        event["queryStringParameters"] = qs
+    if body:
+        try:
+            event["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            event["body"] = base64.b64encode(body).decode("ascii")
+            event["isBase64Encoded"] = True
+    return event
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "rezone-local"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    web_root: Path = ROOT / "web" / "dist"
+    quiet = True
+
+    def log_message(self, fmt, *args):  # noqa: D401
+        if not self.quiet:
+            super().log_message(fmt, *args)
+
+    def _send(self, status: int, headers: dict, body: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        if status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+    def _problem(self, status: int, title: str, detail: str) -> None:
+        from rezone.http import problem
+
+        self._lambda_response(problem(status, title, detail))
+
+    def _lambda_response(self, resp: dict) -> None:
+        body = resp.get("body") or ""
+        raw = base64.b64decode(body) if resp.get("isBase64Encoded") else body.encode("utf-8")
+        self._send(int(resp.get("statusCode", 200)), resp.get("headers") or {}, raw)
+
+    def _dispatch(self) -> None:
+        if len(self.path) > MAX_URL:
+            return self._problem(414, "URI trop longue", f"L'URI dépasse {MAX_URL} octets.")
+        parts = urlsplit(self.path)
+        fn = route(parts.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self._problem(413, "Corps de requête trop volumineux", f"Le corps dépasse {MAX_BODY} octets.")
+        body = self.rfile.read(length) if length else None
+        if fn is None:
+            return self._static(parts.path)
+        event = make_event(self.command, parts.path, parts.query, dict(self.headers.items()), body,
+                           self.client_address[0])
+        try:
+            resp = load_handler(fn)(event, None)
+        except Exception as exc:  # last line of defence: the handlers never raise by design
+            print(f"handler {fn} raised: {exc!r}", file=sys.stderr)
+            return self._problem(502, "Erreur du service", "Le service a rencontré une erreur inattendue.")
+        self._lambda_response(resp)
+
+    def _static(self, path: str) -> None:
+        if self.command not in ("GET", "HEAD"):
+            return self._problem(405, "Méthode non autorisée", "Seules GET et HEAD sont acceptées ici.")
+        rel = path.lstrip("/") or "index.html"
+        root = self.web_root.resolve()
+        target = (root / rel).resolve()
+        if root not in target.parents and target != root:
+            return self._problem(404, "Ressource introuvable", "Chemin hors du client web.")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return self._problem(404, "Ressource introuvable", f"{path} n'existe pas.")
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+            ctype += "; charset=utf-8"
+        headers = dict(WEB_HEADERS)
+        headers["Content-Type"] = ctype
+        headers["Cache-Control"] = "no-cache" if target.name == "index.html" else "public, max-age=3600"
+        self._send(200, headers, target.read_bytes())
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch
+
+    def do_OPTIONS(self):  # CORS preflight, answered like the functions would
+        from rezone.http import response
+
+        self._lambda_response(response(204))
+
+
+def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | Path | None = None,
+                quiet: bool = True) -> ThreadingHTTPServer:
+    os.environ["REZONE_STORE"] = str(store)
+    from rezone import release
+
+    release.reset(str(store))
+    handler = type("Handler", (_Handler,), {"quiet": quiet})
+    if web_root is not None:
+        handler.web_root = Path(web_root)
+    elif not handler.web_root.exists():
+        handler.web_root = ROOT / "web"
+    srv = ThreadingHTTPServer((host, port), handler)
+    srv.daemon_threads = True
+    return srv
+
+
+def serve(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | None = None) -> None:
+    srv = make_server(store, host, port, web_root, quiet=False)
+    print(f"Rézone: http://{host}:{srv.server_address[1]}/  (store {store})", flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve(os.environ.get("REZONE_STORE", "store"))

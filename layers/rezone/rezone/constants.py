@@ -1,0 +1,45 @@
+"""Public vocabulary of the API (DESIGN.md, "Vocabulary"): professions, zone codes, territory levels."""
+
+__all__ = ["PROFESSIONS", "ZONE_CODES", "LEVELS", "PROFESSION_LABELS", "ZONE_LABELS"]
+
+PROFESSIONS: tuple[str, ...] = (
+    "medecin",
+    "infirmier",
+    "masseur_kinesitherapeute",
+    "sage_femme",
+    "chirurgien_dentiste",
+    "orthophoniste",
+)
+
+PROFESSION_LABELS: dict[str, str] = {
+    "medecin": "Médecin généraliste",
+    "infirmier": "Infirmier",
+    "masseur_kinesitherapeute": "Masseur-kinésithérapeute",
+    "sage_femme": "Sage-femme",
+    "chirurgien_dentiste": "Chirurgien-dentiste",
+    "orthophoniste": "Orthophoniste",
+}
+
+_OTHER = ("tres_sous_dote", "sous_dote", "sous_dense", "intermediaire", "tres_dote", "sur_dote", "non_prioritaire")
+ZONE_CODES: dict[str, tuple[str, ...]] = {
+    "medecin": ("ZIP", "ZAC", "ZAR", "ZV", "HV", "HZ"),
+    **{p: _OTHER for p in PROFESSIONS[1:]},
+}
+
+ZONE_LABELS: dict[str, str] = {
+    "ZIP": "Zone d'intervention prioritaire",
+    "ZAC": "Zone d'action complémentaire",
+    "ZAR": "Zone d'accompagnement régional",
+    "ZV": "Zone de vigilance",
+    "HV": "Hors vivier",
+    "HZ": "Hors zonage",
+    "tres_sous_dote": "Très sous-doté",
+    "sous_dote": "Sous-doté",
+    "sous_dense": "Sous-dense",
+    "intermediaire": "Intermédiaire",
+    "tres_dote": "Très doté",
+    "sur_dote": "Sur-doté",
+    "non_prioritaire": "Non prioritaire",
+}
+
+LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region", "france", "tvs")

@@ -1,0 +1,131 @@
+"""The build: sources → dataset → release steps → publish.
+
+Each step is a function ``build(ds, out_dir, ctx) -> dict`` writing files under ``out_dir`` (the
+staging copy of ``releases/<version>/``) and returning a summary for ``release.json``. A step that
+raises stops the build: nothing is published and the live release stays as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import resource
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rezone.storage import open_store
+
+from .publish import publish
+
+__all__ = ["BuildContext", "STEPS", "build_release", "BuildError"]
+
+# (name, "module:function"); order matters only for readability: steps are independent.
+STEPS: list[tuple[str, str]] = [
+    ("facts", "rezone_build.facts:build"),
+    ("tiles", "rezone_build.tilesets:build"),
+    ("query", "rezone_build.query_build:build"),
+    ("eligibility", "rezone_build.rules_build:build"),
+    ("raster", "rezone_build.raster:build"),
+]
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildContext:
+    version: str
+    sources_dir: Path | None
+    work_dir: Path
+    departements: list[str] | None = None
+    log: list[str] = field(default_factory=list)
+    quiet: bool = False
+
+    def say(self, msg: str) -> None:
+        self.log.append(msg)
+        if not self.quiet:
+            print(msg, flush=True)
+
+
+def _version(ds) -> str:
+    h = hashlib.sha256(json.dumps(sorted(ds.sources), sort_keys=True).encode())
+    h.update(",".join(ds.scope or ["FR"]).encode())
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + h.hexdigest()[:6]
+
+
+def _load_step(spec: str):
+    mod, _, fn = spec.partition(":")
+    return getattr(importlib.import_module(mod), fn)
+
+
+def build_release(
+    sources: str | Path | None = None,
+    store_url: str | Path | None = "store",
+    work_dir: str | Path = ".rezone",
+    departements: list[str] | None = None,
+    steps: list[str] | None = None,
+    do_publish: bool = True,
+    quiet: bool = False,
+    dataset=None,
+) -> dict:
+    """Build a release; publish it to ``store_url`` unless ``do_publish`` is false.
+
+    Returns a summary: version, release_dir, per-step results, timings, peak memory.
+    """
+    from .ingest import ingest  # heavy imports only at build time
+
+    t0 = time.perf_counter()
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    ds = dataset
+    if ds is None:
+        ds = ingest(sources, departements=departements, cache_dir=work / "cache", progress=not quiet)
+    timings["ingest"] = time.perf_counter() - t0
+    ctx = BuildContext(version=_version(ds), sources_dir=Path(sources) if sources else None, work_dir=work,
+                       departements=departements, quiet=quiet)
+    out = work / "releases" / ctx.version
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    results: dict[str, dict] = {}
+    try:
+        for name, spec in STEPS:
+            if steps is not None and name not in steps:
+                continue
+            t = time.perf_counter()
+            ctx.say(f"[build] step {name} …")
+            results[name] = _load_step(spec)(ds, out, ctx) or {}
+            timings[name] = time.perf_counter() - t
+            ctx.say(f"[build] step {name} done in {timings[name]:.1f}s")
+    except Exception as exc:
+        shutil.rmtree(out, ignore_errors=True)
+        raise BuildError(f"step {name!r} failed: {exc}") from exc
+    (out / "quality-report.json").write_text(json.dumps(ds.quality, ensure_ascii=False, indent=1, default=str))
+    meta = {
+        "version": ctx.version,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "scope": ds.scope or "FR",
+        "sources": {k: vars(v) for k, v in ds.sources.items()},
+        "steps": results,
+        "timings_s": {k: round(v, 2) for k, v in timings.items()},
+        "quality_summary": ds.quality.get("summary", {}),
+    }
+    (out / "release.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
+    if do_publish and store_url is not None:
+        t = time.perf_counter()
+        publish(out, open_store(store_url), ctx.version)
+        timings["publish"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return {
+        "version": ctx.version,
+        "release_dir": str(out),
+        "results": results,
+        "timings_s": timings,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "dataset": ds,
+    }

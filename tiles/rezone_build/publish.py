@@ -1,0 +1,83 @@
+"""Publish a built release to a store and flip the manifest atomically; roll back.
+
+Order matters: every artifact is uploaded under ``releases/<version>/`` first, ``release.json``
+last (its presence marks a complete upload), and only then is ``manifest.json`` rewritten with a
+single PUT (atomic on S3, ``os.replace`` locally). An interrupted publish therefore leaves the
+manifest naming the previous, complete release.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import time
+from pathlib import Path
+
+from rezone.release import MANIFEST_KEY
+from rezone.storage import NotFound, Store
+
+__all__ = ["publish", "rollback", "read_manifest", "PublishError"]
+
+RELEASE_META = "release.json"
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def read_manifest(store: Store) -> dict:
+    try:
+        return json.loads(store.get(MANIFEST_KEY))
+    except NotFound:
+        return {"current": None, "history": []}
+
+
+def _content_type(name: str) -> str | None:
+    if name.endswith(".pmtiles"):
+        return "application/vnd.pmtiles"
+    if name.endswith(".json"):
+        return "application/json"
+    return mimetypes.guess_type(name)[0]
+
+
+def publish(release_dir: str | Path, store: Store, version: str | None = None, progress=None) -> str:
+    """Upload ``release_dir`` as ``releases/<version>/`` then make it current. Returns the version."""
+    release_dir = Path(release_dir)
+    meta_path = release_dir / RELEASE_META
+    if not meta_path.is_file():
+        raise PublishError(f"{release_dir} is not a complete release (no {RELEASE_META})")
+    meta = json.loads(meta_path.read_text())
+    version = version or meta["version"]
+    files = sorted(p for p in release_dir.rglob("*") if p.is_file() and p.name != RELEASE_META)
+    for p in files:
+        rel = p.relative_to(release_dir).as_posix()
+        store.put(f"releases/{version}/{rel}", p.read_bytes(), _content_type(p.name))
+        if progress:
+            progress(rel)
+    store.put(f"releases/{version}/{RELEASE_META}", meta_path.read_bytes(), "application/json")
+    flip(store, version)
+    return version
+
+
+def flip(store: Store, version: str) -> dict:
+    """Point the manifest at ``version`` (which must be a complete release)."""
+    if not store.exists(f"releases/{version}/{RELEASE_META}"):
+        raise PublishError(f"release {version} is not complete in {store.url}")
+    manifest = read_manifest(store)
+    history = [v for v in manifest.get("history", []) if v != version]
+    if manifest.get("current") and manifest["current"] != version:
+        history.insert(0, manifest["current"])
+    new = {"current": version, "history": history[:20], "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    store.put(MANIFEST_KEY, json.dumps(new, indent=1).encode(), "application/json")
+    return new
+
+
+def rollback(store: Store, to: str | None = None) -> str:
+    """Make the previous (or the given) complete release current again."""
+    manifest = read_manifest(store)
+    candidates = [to] if to else manifest.get("history", [])
+    for v in candidates:
+        if v and store.exists(f"releases/{v}/{RELEASE_META}"):
+            flip(store, v)
+            return v
+    raise PublishError("no earlier complete release to roll back to")
