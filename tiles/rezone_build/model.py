@@ -4,7 +4,7 @@ Produced by :mod:`rezone_build.ingest`, consumed by every build step (tiles, que
 eligibility facts, raster). Geometries are shapely objects in WGS84 (EPSG:4326), lon/lat order.
 Every value carries its source id and vintage; a missing value is ``None`` plus a ``reason``.
 
-Persistence (:func:`save_dataset` / :func:`load_dataset`) lives in :mod:`rezone_build.dataset_io`.
+
 """
 
 from __future__ import annotations
