@@ -1,0 +1,102 @@
+"""``ingest()``: the real source files → one validated :class:`~rezone_build.model.Dataset` (COG 2026).
+
+Each source has its own module (``ingest_communes``, ``ingest_zonage``, ``ingest_admin``, ...);
+this module runs them in order, restricted to ``departements`` when given, and assembles the
+data-quality report (``Dataset.quality``, printed at the end when ``progress`` is true).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rezone.constants import PROFESSIONS
+
+from .cog import load_cog
+from .ingest_admin import load_departements, load_epcis, load_regions
+from .ingest_communes import load_centers, load_communes, load_geometries
+from .ingest_zonage import load_zonage, population_by_code
+from .model import Dataset
+from .quality import QualityReport, format_report
+from .sources import open_sources
+
+__all__ = ["ingest"]
+
+
+def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
+    n = len(ds.communes)
+    cs = ds.communes.values()
+    doc = sum(1 for c in cs if c.zonage.get("medecin") and c.zonage["medecin"].label is not None)
+    s = {
+        "communes": n,
+        "with_geometry": sum(1 for c in cs if c.geometry is not None),
+        "with_center": sum(1 for c in cs if c.center is not None),
+        "with_departement_region_population": sum(
+            1 for c in cs if c.departement and c.region and c.population is not None),
+        "with_epci": sum(1 for c in cs if c.epci),
+        "doctors_zonage": doc,
+        "doctors_zonage_pct": round(100 * doc / n, 2) if n else None,
+    }
+    for p in PROFESSIONS[1:]:
+        k = sum(1 for c in cs if c.zonage.get(p) and c.zonage[p].label is not None)
+        s[f"{p}_zonage_pct"] = round(100 * k / n, 2) if n else None
+    s["with_zrr"] = sum(1 for c in cs if c.zrr is not None and c.zrr.code is not None)
+    s["with_apl_2023"] = sum(1 for c in cs if "2023" in c.apl and c.apl["2023"].value is not None)
+    s.update({"departements": len(ds.departements), "regions": len(ds.regions), "epcis": len(ds.epcis),
+              "qpvs": len(ds.qpvs), "facilities": len(ds.facilities),
+              "excluded_collectivites_outre_mer": excluded_com})
+    return s
+
+
+def ingest(sources_dir=None, departements: list[str] | None = None, cache_dir=None,
+           progress: bool = True) -> Dataset:
+    """Build the Dataset from the sources (all of France incl. DROM, or only ``departements``)."""
+    from tqdm import tqdm
+
+    t0 = time.perf_counter()
+    src = open_sources(sources_dir, cache_dir)
+    deps = {d.strip().upper() for d in departements} if departements else None
+    q = QualityReport()
+    steps = ["cog", "communes", "geometry", "centers", "zonage", "admin"]
+    bar = tqdm(total=len(steps), desc="ingest", unit="step", disable=not progress)
+
+    def step(name):
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    cog = load_cog(src); step("cog")
+    if deps is not None:
+        unknown = sorted(d for d in deps if not any(r["departement"] == d for r in cog.current.values()))
+        if unknown:
+            raise ValueError(f"unknown département code(s): {', '.join(unknown)}")
+    communes = load_communes(cog, src, deps, q); step("communes")
+    load_geometries(communes, cog, src, deps, q, progress=progress); step("geometry")
+    load_centers(communes, src, q); step("centers")
+    pop = population_by_code(cog, src)
+    load_zonage(communes, cog, src, q, pop); step("zonage")
+    dep_objs = load_departements(communes, src, deps, q)
+    regions = load_regions(communes, dep_objs, src, q)
+    epcis = load_epcis(communes, src, q); step("admin")
+    bar.close()
+
+    used = ["france-geojson", "decoupage-administratif", "communes-centroides", "zonage-medecins",
+            "zonage-autres-professions"]
+    ds = Dataset(communes=communes, departements=dep_objs, regions=regions, epcis=epcis, qpvs={},
+                 facilities=[], sources={s: src.info(s) for s in used}, scope=sorted(deps) if deps else None)
+    q.summary = _summary(ds, q, len(cog.excluded_com))
+    q.summary["ingest_seconds"] = round(time.perf_counter() - t0, 2)
+    ds.quality = q.to_dict()
+    src.save()
+    if progress:
+        print(format_report(ds.quality), flush=True)
+    return ds
+
+
+def _main() -> None:  # python -m rezone_build.ingest [deps...]
+    import sys
+
+    ingest(None, sys.argv[1:] or None, Path(".rezone/cache"))
+
+
+if __name__ == "__main__":
+    _main()

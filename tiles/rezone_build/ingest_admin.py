@@ -1,0 +1,82 @@
+"""Départements, régions (polygons from france-geojson ``*-avec-outre-mer``) and EPCI membership."""
+
+from __future__ import annotations
+
+import json
+
+from shapely.geometry import shape
+
+from .ingest_communes import valid
+from .model import Commune, Departement, Epci, Region
+from .quality import QualityReport
+from .sources import Sources
+
+__all__ = ["load_departements", "load_epcis", "load_regions"]
+
+
+def _polygons(src: Sources, rel: str) -> dict[str, object]:
+    data = json.loads(src.path(rel).read_text(encoding="utf-8"))
+    return {f["properties"]["code"]: valid(shape(f["geometry"])) for f in data["features"]}
+
+
+def _population(communes: dict[str, Commune], attr: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in communes.values():
+        if c.population is not None:
+            k = getattr(c, attr)
+            out[k] = out.get(k, 0) + c.population
+    return out
+
+
+def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str] | None,
+                      q: QualityReport, full_population: bool = True) -> dict[str, Departement]:
+    st = q.source("decoupage-administratif/departements.json")
+    rows = json.loads(src.path("decoupage-administratif/departements.json").read_text(encoding="utf-8"))
+    geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson")
+    pop = _population(communes, "departement")
+    out = {}
+    for r in rows:
+        st.read += 1
+        if r.get("zone") == "com" or (deps is not None and r["code"] not in deps):
+            continue
+        g = geoms.get(r["code"])
+        if g is None:
+            st.reject("no polygon in france-geojson", r["code"])
+        out[r["code"]] = Departement(r["code"], r["nom"], r["region"], g, pop.get(r["code"]))
+        st.matched += 1
+    return out
+
+
+def load_regions(communes: dict[str, Commune], departements: dict[str, Departement], src: Sources,
+                 q: QualityReport) -> dict[str, Region]:
+    st = q.source("decoupage-administratif/regions.json")
+    rows = json.loads(src.path("decoupage-administratif/regions.json").read_text(encoding="utf-8"))
+    geoms = _polygons(src, "france-geojson/regions-avec-outre-mer.geojson")
+    wanted = {d.region for d in departements.values()}
+    pop = _population(communes, "region")
+    out = {}
+    for r in rows:
+        st.read += 1
+        if r["code"] not in wanted:
+            continue
+        g = geoms.get(r["code"])
+        if g is None:
+            st.reject("no polygon in france-geojson", r["code"])
+        out[r["code"]] = Region(r["code"], r["nom"], g, pop.get(r["code"]))
+        st.matched += 1
+    return out
+
+
+def load_epcis(communes: dict[str, Commune], src: Sources, q: QualityReport) -> dict[str, Epci]:
+    """EPCI with at least one member in the dataset; ``members`` lists all member codes (COG 2026)."""
+    st = q.source("decoupage-administratif/epci.json")
+    out = {}
+    for e in json.loads(src.path("decoupage-administratif/epci.json").read_text(encoding="utf-8")):
+        st.read += 1
+        members = [m["code"] for m in e["membres"]]
+        if not any(m in communes for m in members):
+            continue
+        out[e["code"]] = Epci(code=e["code"], name=e["nom"], type=e["type"], members=members,
+                              population=e.get("populationMunicipale"))
+        st.matched += 1
+    return out
