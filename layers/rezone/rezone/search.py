@@ -1,0 +1,112 @@
+"""Commune search: accent-, case- and hyphen-insensitive name prefix, exact INSEE and postal code.
+
+The index is precomputed by the build (``rezone_build.query_build``) under ``query/search/``:
+
+- ``query/search/n/<b>.json``: names whose normalised key starts with ``<b>`` (its first two
+  characters, a space written ``_``), as ``[[key, exactness_key, record_index], ...]`` sorted by
+  key, plus ``records``: the result records (code, name, département, postal codes, population,
+  centre);
+- ``query/search/d/<dd>.json``: the same for INSEE codes and postal codes (keys are the digits).
+
+A query reads one or two small shards; results are ranked by exactness (exact code or name first,
+then prefixes) then by population, descending.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+
+from .storage import NotFound
+
+__all__ = ["normalize", "name_keys", "query_variants", "bucket_of", "search", "ABBREVIATIONS"]
+
+ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_ARTICLES = ("le ", "la ", "les ", "l ")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"^[0-9][0-9AB]?[0-9]*$", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    """Lowercase, strip accents and ligatures, any punctuation → one space."""
+    t = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
+                              .replace("Æ", "ae"))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).lower()
+    return _NON_ALNUM.sub(" ", t).strip()
+
+
+def normalize(text: str) -> str:
+    """'Saint-Étienne' → 'saint etienne'; 'St Étienne' → 'saint etienne'; 'L'Haÿ' → 'l hay'."""
+    return " ".join(ABBREVIATIONS.get(tok, tok) for tok in _fold(text).split())
+
+
+def name_keys(name: str) -> list[str]:
+    """The index keys of a commune name: the normalised name and, if any, the name without article."""
+    key = normalize(name)
+    keys = [key]
+    for art in _ARTICLES:
+        if key.startswith(art) and len(key) > len(art):
+            keys.append(key[len(art):])
+            break
+    return keys
+
+
+def query_variants(q: str) -> list[str]:
+    """Normalised forms of a query; a trailing abbreviation is also tried as typed ('ste' → Stenay)."""
+    toks = _fold(q).split()
+    if not toks:
+        return []
+    full = " ".join(ABBREVIATIONS.get(t, t) for t in toks)
+    out = [full]
+    if toks[-1] in ABBREVIATIONS:
+        raw_last = " ".join([ABBREVIATIONS.get(t, t) for t in toks[:-1]] + [toks[-1]])
+        out.append(raw_last)
+    return out
+
+
+def bucket_of(key: str) -> str:
+    """Shard name of a normalised key: its first two characters, spaces as '_'."""
+    return key[:2].replace(" ", "_")
+
+
+def _load(release, kind: str, bucket: str):
+    try:
+        return release.json(f"query/search/{kind}/{bucket}.json")
+    except NotFound:
+        return None
+
+
+def _scan(shard, prefix: str, exact_rank: int, prefix_rank: int, best: dict) -> None:
+    keys = shard["keys"]
+    i = bisect.bisect_left(keys, prefix)
+    entries, records = shard["entries"], shard["records"]
+    while i < len(keys) and keys[i].startswith(prefix):
+        rank = exact_rank if keys[i] == prefix else prefix_rank
+        for ri in entries[i]:
+            rec = records[ri]
+            code = rec["code"]
+            prev = best.get(code)
+            if prev is None or rank < prev[0]:
+                best[code] = (rank, rec)
+        i += 1
+
+
+def search(release, q: str, limit: int = 10) -> list[dict]:
+    """Communes matching ``q``, best first (at most ``limit``)."""
+    best: dict[str, tuple[int, dict]] = {}
+    raw = q.strip()
+    compact = raw.replace(" ", "")
+    if _DIGITS.match(compact) and len(compact) >= 2:
+        code = compact.upper()
+        shard = _load(release, "d", code[:2])
+        if shard is not None and len(code) >= 3:
+            _scan(shard, code, 0, 2, best)  # exact INSEE or postal code first, then code prefixes
+    for variant in query_variants(raw):
+        shard = _load(release, "n", bucket_of(variant))
+        if shard is None:
+            continue
+        # A one-letter query only reaches the shard of one-letter names ("Y", Somme): exact match.
+        _scan(shard, variant, 0, 1, best)
+    ranked = sorted(best.values(), key=lambda rv: (rv[0], -(rv[1].get("population") or 0), rv[1]["code"]))
+    return [rec for _, rec in ranked[:limit]]

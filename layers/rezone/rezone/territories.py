@@ -1,0 +1,122 @@
+"""Key figures of a territory compared with its enclosing territories.
+
+The build writes each territory's own figures under ``query/territories/`` (communes grouped per
+département in ``commune/<dep>.json``, other levels one ``<level>/<code>.json`` each, members in
+``<level>/<code>.members.json``). :func:`territory` reads the record and its parents' records and
+attaches to every figure the same figure for each enclosing level (``enclosing``). When the
+release has ``raster/access-shares.json`` (raster step), the shares of population far from a
+hospital are added from it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .facts import COMMUNE_CODE_RE, dep_of
+from .http import ApiError
+from .storage import NotFound
+
+__all__ = ["territory", "UNSOURCED", "CODE_PATTERNS", "ACCESS_KEY"]
+
+ACCESS_KEY = "raster/access-shares.json"
+
+# Figures the Assurance Maladie service shows that no open source in this release provides.
+UNSOURCED: dict[str, dict[str, str]] = {
+    "patients_par_medecin": {
+        "fr": "Patientèle médecin traitant par généraliste : donnée ameli (open data Assurance Maladie) non "
+              "chargée dans cette version.",
+        "en": "Patients per GP (ameli open data) is not loaded in this release."},
+    "age_medecins": {
+        "fr": "Âge des médecins généralistes : nécessite le RPPS par commune, non chargé dans cette version.",
+        "en": "Age of GPs needs per-commune RPPS data, not loaded in this release."},
+    "secteur_medecins": {
+        "fr": "Secteur de conventionnement des médecins : nécessite l'annuaire ameli / RPPS, non chargé.",
+        "en": "GP fee sector needs the ameli directory / RPPS, not loaded."},
+    "actes_par_medecin": {
+        "fr": "Nombre d'actes par médecin : donnée SNDS / ameli non disponible en open data par commune.",
+        "en": "Acts per GP: SNDS / ameli data, not open at commune level."},
+}
+
+CODE_PATTERNS: dict[str, re.Pattern] = {
+    "commune": COMMUNE_CODE_RE,
+    "epci": re.compile(r"^\d{9}$"),
+    "departement": re.compile(r"^(?:\d{2}|2[AB]|97\d)$"),
+    "region": re.compile(r"^\d{2}$"),
+    "france": re.compile(r"^FR$"),
+    "tvs": re.compile(r"^[0-9A-Za-z_]{1,12}$"),
+}
+LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région",
+               "france": "France", "tvs": "territoire de vie-santé"}
+
+
+def _record(release, level: str, code: str) -> dict | None:
+    try:
+        if level == "commune":
+            return release.json(f"query/territories/commune/{dep_of(code)}.json").get(code)
+        return release.json(f"query/territories/{level}/{code}.json")
+    except NotFound:
+        return None
+
+
+def _access(release) -> dict | None:
+    def factory():
+        try:
+            return release.json(ACCESS_KEY)
+        except NotFound:
+            return None
+
+    return release.memo("access-shares", factory)
+
+
+def _access_fig(acc: dict, level: str, code: str) -> dict:
+    value = (acc.get("levels", {}).get(level) or {}).get(code)
+    out = {"value": value, "unit": "part de la population", "source": acc.get("source"),
+           "vintage": acc.get("vintage"), "method": acc.get("method")}
+    if value is None:
+        out["reason"] = "pas de calcul d'accès pour ce territoire"
+    return out
+
+
+def territory(release, level: str, code: str) -> dict:
+    """The territory answer; ApiError 404 for a code this release does not know."""
+    pat = CODE_PATTERNS.get(level)
+    if pat is None:
+        raise ApiError(400, "Niveau de territoire inconnu", f"« {level} » n'est pas un niveau connu.", "level")
+    if not pat.match(code):
+        raise ApiError(400, "Code de territoire invalide",
+                       f"« {code} » n'a pas la forme d'un code de {LEVEL_NAMES[level]}.", "code")
+    rec = _record(release, level, code)
+    if rec is None:
+        if level == "tvs":
+            raise ApiError(404, "Territoire de vie-santé inconnu",
+                           "La table commune → TVS (DREES) n'est pas chargée dans cette version, ou ce code "
+                           "n'existe pas.", "code")
+        raise ApiError(404, "Territoire inconnu", f"Aucun territoire {LEVEL_NAMES[level]} « {code} » dans cette "
+                       "version des données.", "code")
+    parents = {}
+    for plevel, pcode in rec.get("parents", {}).items():
+        prec = _record(release, plevel, pcode) if pcode else None
+        if prec is not None:
+            parents[plevel] = prec
+    acc = _access(release)
+    figures = {}
+    own = dict(rec["figures"])
+    if acc is not None:
+        own["acces_hopital"] = _access_fig(acc, level, code)
+    for fid, fig in own.items():
+        enclosing = {}
+        for plevel, prec in parents.items():
+            pf = _access_fig(acc, plevel, prec["code"]) if fid == "acces_hopital" else prec["figures"].get(fid)
+            if pf is not None:
+                enclosing[plevel] = dict(pf, code=prec["code"], name=prec["name"])
+        figures[fid] = dict(fig, enclosing=enclosing)
+    out = {k: v for k, v in rec.items() if k not in ("figures", "parents")}
+    out["enclosing"] = {pl: {"code": p["code"], "name": p["name"]} for pl, p in parents.items()}
+    out["figures"] = figures
+    if level not in ("commune", "france"):
+        try:
+            out["members"] = release.json(f"query/territories/{level}/{code}.members.json")["communes"]
+        except NotFound:
+            out["members"] = None
+    out["release"] = release.version
+    return out

@@ -1,0 +1,450 @@
+"""Release step ``query``: the precomputed data the query function serves, under ``query/``.
+
+- ``query/locate/index.json`` + ``query/locate/<ix>_<iy>.bin``: commune and QPV polygons cut
+  along a regular lon/lat grid (:data:`LOCATE_GRID` degrees), one zlib'd shard per non-empty cell
+  (a JSON header line then WKB), read by :mod:`rezone.locate`.
+- ``query/search/n/<b>.json`` and ``query/search/d/<dd>.json``: the commune search index
+  (normalised names; INSEE and postal codes), read by :mod:`rezone.search`.
+- ``query/territories/<level>/...``: each territory's own figures (value, unit, source, vintage),
+  composed with the enclosing levels at serve time by :mod:`rezone.territories`.
+- ``query/facilities/index.json`` + ``query/facilities/<ix>_<iy>.json``: facilities per grid cell
+  (:data:`FACILITY_GRID` degrees) for bbox queries, read by :mod:`rezone.facilities`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import zlib
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from rezone.constants import PROFESSIONS
+from rezone.facts import dep_of
+from rezone.search import bucket_of, name_keys
+from rezone.territories import UNSOURCED
+
+__all__ = ["build", "build_locate", "build_search", "build_territories", "build_facilities",
+           "LOCATE_GRID", "FACILITY_GRID"]
+
+LOCATE_GRID = 0.25
+FACILITY_GRID = 0.5
+POPULATION_SOURCE = "decoupage-administratif"
+
+
+def _write_json(path: Path, obj) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    path.write_bytes(data)
+    return len(data)
+
+
+# --------------------------------------------------------------------------- locate shards
+
+def _polygonal(geom):
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty and p.area > 0]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _cut(geom, grid: float):
+    """``{(ix, iy): part}``: the polygonal parts of ``geom`` in each grid cell it touches."""
+    minx, miny, maxx, maxy = geom.bounds
+    x0, x1 = math.floor(minx / grid), math.floor(maxx / grid)
+    y0, y1 = math.floor(miny / grid), math.floor(maxy / grid)
+    if x0 == x1 and y0 == y1:
+        return {(x0, y0): geom}
+    out = {}
+    for ix in range(x0, x1 + 1):
+        for iy in range(y0, y1 + 1):
+            part = _polygonal(geom.intersection(box(ix * grid, iy * grid, (ix + 1) * grid, (iy + 1) * grid)))
+            if part is not None:
+                out[(ix, iy)] = part
+    return out
+
+
+def _qpv_info(q) -> dict:
+    return {"name": q.name, "generation": q.generation, "obsolete": q.obsolete, "communes": q.communes,
+            "zonage_medecin": asdict(q.zonage_medecin) if q.zonage_medecin else None,
+            "source": q.source, "vintage": q.vintage}
+
+
+def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
+    cells: dict[tuple[int, int], dict[str, list]] = defaultdict(lambda: {"c": [], "q": []})
+    for c in ds.communes.values():
+        if c.geometry is None or c.geometry.is_empty:
+            continue
+        for cell, part in _cut(c.geometry, grid).items():
+            cells[cell]["c"].append((c.code, part))
+    qpv_regions = set()
+    for q in ds.qpvs.values():
+        if q.geometry is None or q.geometry.is_empty:
+            continue
+        if not q.obsolete:
+            qpv_regions.update(ds.communes[k].region for k in q.communes if k in ds.communes)
+        info = _qpv_info(q)
+        for cell, part in _cut(q.geometry, grid).items():
+            cells[cell]["q"].append((q.code, part, info))
+    out.mkdir(parents=True, exist_ok=True)
+    shards = {}
+    for (ix, iy), content in sorted(cells.items()):
+        if not content["c"]:
+            continue  # QPV polygons always lie in communes
+        comm = sorted(content["c"], key=lambda t: t[0])
+        qpvs = sorted(content["q"], key=lambda t: t[0])
+        wkbs = [shapely.to_wkb(g) for _, g in comm] + [shapely.to_wkb(g) for _, g, _ in qpvs]
+        head = {"c": [[code, len(w)] for (code, _), w in zip(comm, wkbs)],
+                "q": [[code, len(w), info] for (code, _, info), w in zip(qpvs, wkbs[len(comm):])]}
+        raw = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + b"".join(wkbs)
+        data = zlib.compress(raw, 6)
+        key = f"{ix}_{iy}"
+        (out / f"{key}.bin").write_bytes(data)
+        bounds = shapely.total_bounds([g for _, g in comm])
+        shards[key] = [round(float(b), 5) for b in bounds] + [len(data), len(comm), len(qpvs)]
+    index = {"grid": grid, "format": "zlib(json header line + WKB)", "columns":
+             ["minx", "miny", "maxx", "maxy", "bytes", "communes", "qpv"], "shards": shards,
+             "qpv_regions": sorted(qpv_regions)}
+    _write_json(out / "index.json", index)
+    sizes = sorted(v[4] for v in shards.values())
+    return {"shards": len(shards), "max_bytes": sizes[-1] if sizes else 0,
+            "median_bytes": sizes[len(sizes) // 2] if sizes else 0, "qpv_regions": sorted(qpv_regions)}
+
+
+# --------------------------------------------------------------------------- search index
+
+def _record(ds, c) -> dict:
+    dep = ds.departements.get(c.departement)
+    return {"code": c.code, "name": c.name,
+            "departement": {"code": c.departement, "name": dep.name if dep else None},
+            "postal_codes": list(c.postal_codes), "population": c.population,
+            "center": {"lon": round(c.center[0], 5), "lat": round(c.center[1], 5)} if c.center else None}
+
+
+def build_search(ds, out: Path) -> dict:
+    shards: dict[tuple[str, str], dict] = {}
+
+    def add(kind: str, bucket: str, key: str, code: str) -> None:
+        sh = shards.setdefault((kind, bucket), {"keys": defaultdict(set), "codes": []})
+        sh["keys"][key].add(code)
+
+    for c in ds.communes.values():
+        for key in name_keys(c.name):
+            if key:
+                add("n", bucket_of(key), key, c.code)
+        for code in {c.code, *c.postal_codes}:
+            add("d", code[:2], code, c.code)
+    for (kind, bucket), sh in shards.items():
+        codes = sorted({code for s in sh["keys"].values() for code in s})
+        pos = {code: i for i, code in enumerate(codes)}
+        keys = sorted(sh["keys"])
+        _write_json(out / kind / f"{bucket}.json", {
+            "keys": keys,
+            "entries": [sorted(pos[code] for code in sh["keys"][k]) for k in keys],
+            "records": [_record(ds, ds.communes[code]) for code in codes],
+        })
+    return {"shards": len(shards), "communes": len(ds.communes)}
+
+
+# --------------------------------------------------------------------------- territories
+
+def _vintage(ds, source: str) -> str | None:
+    s = ds.sources.get(source)
+    return s.vintage if s else None
+
+
+def _fig(value, unit, source, vintage, reason=None, **extra) -> dict:
+    out = {"value": value, "unit": unit, "source": source, "vintage": vintage}
+    if value is None:
+        out["reason"] = reason or "valeur absente de la source"
+    out.update({k: v for k, v in extra.items() if v is not None})
+    return out
+
+
+def _val(v) -> dict:
+    return _fig(v.value, v.unit, v.source, v.vintage, v.reason)
+
+
+class _Agg:
+    """Figures of a set of communes: population, APL, zonage shares, establishments."""
+
+    def __init__(self, ds, fac_by_commune):
+        self.ds = ds
+        self.fac = fac_by_commune
+        self.pop_vintage = _vintage(ds, POPULATION_SOURCE)
+
+    def population(self, communes, declared: int | None = None) -> dict:
+        if declared is not None:
+            return _fig(declared, "habitants", POPULATION_SOURCE, self.pop_vintage)
+        pops = [c.population for c in communes if c.population is not None]
+        if not pops:
+            return _fig(None, "habitants", POPULATION_SOURCE, self.pop_vintage, "population inconnue")
+        return _fig(sum(pops), "habitants", POPULATION_SOURCE, self.pop_vintage,
+                    method="somme des populations légales des communes")
+
+    def apl(self, communes, year: str) -> dict:
+        num = den = 0.0
+        src = vint = None
+        n = 0
+        for c in communes:
+            v = c.apl.get(year)
+            if v is None:
+                continue
+            src, vint = v.source, v.vintage
+            if v.value is not None and c.population:
+                num += v.value * c.population
+                den += c.population
+                n += 1
+        if den == 0:
+            return _fig(None, "consultations/an/habitant", src or "apl", vint or year,
+                        f"aucune valeur d'APL {year} pour ces communes")
+        return _fig(round(num / den, 3), "consultations/an/habitant", src, vint,
+                    method=f"moyenne des APL communaux pondérée par la population légale ({n} communes)")
+
+    def zonage_shares(self, communes, profession: str) -> dict:
+        pops: dict[str, float] = defaultdict(float)
+        total = 0
+        src = vint = None
+        for c in communes:
+            z = c.zonage.get(profession)
+            p = c.population or 0
+            total += p
+            if z is not None:
+                src, vint = z.source, z.vintage
+            pops[(z.code if z and z.code else "inconnu")] += p
+        if not total:
+            return _fig(None, "part de la population", src, vint, "population inconnue")
+        return _fig({k: round(v / total, 4) for k, v in sorted(pops.items())}, "part de la population",
+                    src, vint, method="population légale des communes de chaque classe / population totale")
+
+    def facilities(self, communes) -> dict:
+        counts: dict[str, int] = defaultdict(int)
+        srcs = set()
+        for c in communes:
+            for f in self.fac.get(c.code, ()):
+                counts[f.type] += 1
+                srcs.add((f.source, f.vintage))
+        return _fig(dict(sorted(counts.items())), "établissements",
+                    ",".join(sorted({s for s, _ in srcs})) or "etablissements-sae",
+                    ",".join(sorted({v for _, v in srcs})) or _vintage(self.ds, "etablissements-sae"),
+                    method="établissements des sources chargées, comptés par commune d'implantation")
+
+    def figures(self, communes, declared_pop: int | None = None) -> dict:
+        f = {"population": self.population(communes, declared_pop)}
+        a22, a23 = self.apl(communes, "2022"), self.apl(communes, "2023")
+        f["apl_mg_2022"], f["apl_mg_2023"] = a22, a23
+        if a22["value"] is not None and a23["value"] is not None:
+            f["apl_mg_trend"] = _fig(round(a23["value"] - a22["value"], 3), "consultations/an/habitant",
+                                     a23["source"], f"{a22['vintage']} → {a23['vintage']}",
+                                     method="APL 2023 − APL 2022")
+        else:
+            f["apl_mg_trend"] = _fig(None, "consultations/an/habitant", a23["source"], a23["vintage"],
+                                     "APL 2022 ou 2023 manquant")
+        for p in PROFESSIONS:
+            f[f"zonage_{p}"] = self.zonage_shares(communes, p)
+        f["etablissements"] = self.facilities(communes)
+        for k, reason in UNSOURCED.items():
+            f[k] = _fig(None, None, None, None, reason["fr"], reason_en=reason["en"])
+        return f
+
+
+def _quartile(value, thresholds) -> int | None:
+    if value is None or not thresholds:
+        return None
+    return 1 + sum(value > t for t in thresholds)
+
+
+def _sum_indicators(rows: list[dict]) -> dict:
+    """Département indicators summed over départements, for count-like units only."""
+    out = {}
+    keys = sorted({k for r in rows for k in r})
+    for k in keys:
+        vals = [r.get(k) for r in rows]
+        if any(v is None for v in vals):
+            continue
+        unit = vals[0].unit or ""
+        if "nombre" not in unit.lower() and unit.lower() not in ("count", "habitants"):
+            continue
+        if any(v.value is None for v in vals):
+            out[k] = _fig(None, unit, vals[0].source, vals[0].vintage, "valeur manquante pour un département")
+        else:
+            out[k] = _fig(sum(v.value for v in vals), unit, vals[0].source, vals[0].vintage,
+                          method=f"somme de {len(vals)} départements")
+    return out
+
+
+def _bv_table(ds) -> dict:
+    for name in ("bassin_de_vie", "bv", "bassins_de_vie"):
+        if ds.indicators.get(name):
+            return ds.indicators[name]
+    return {}
+
+
+def build_territories(ds, out: Path) -> dict:
+    fac_by_commune = defaultdict(list)
+    for f in ds.facilities:
+        if f.commune:
+            fac_by_commune[f.commune].append(f)
+    agg = _Agg(ds, fac_by_commune)
+    by_epci, by_dep, by_reg = defaultdict(list), defaultdict(list), defaultdict(list)
+    for c in ds.communes.values():
+        if c.epci:
+            by_epci[c.epci].append(c)
+        by_dep[c.departement].append(c)
+        by_reg[c.region].append(c)
+    dep_ind = ds.indicators.get("departement", {})
+    bv = _bv_table(ds)
+    scope = ds.scope
+    partial = (f"version limitée aux départements {','.join(scope)} : agrégats partiels" if scope else None)
+
+    apl23 = sorted(v.value for c in ds.communes.values()
+                   if (v := c.apl.get("2023")) is not None and v.value is not None)
+    thresholds = [round(t, 4) for t in statistics.quantiles(apl23, n=4, method="inclusive")] if len(apl23) > 3 else []
+    quartile_scope = {"thresholds": thresholds, "communes": len(apl23),
+                      "meaning": "1 = quart des communes au plus faible APL 2023, 4 = au plus élevé",
+                      "scope": "France entière" if not scope else f"communes des départements {','.join(scope)}"}
+    _write_json(out / "quartiles.json", {"apl_mg_2023": quartile_scope})
+
+    def parents(c) -> dict:
+        return {"epci": c.epci, "departement": c.departement, "region": c.region, "france": "FR"}
+
+    # communes, grouped per département
+    by_file = defaultdict(list)
+    for c in ds.communes.values():
+        by_file[dep_of(c.code)].append(c)
+    n = 0
+    for key, communes in by_file.items():
+        table = {}
+        for c in communes:
+            figs = agg.figures([c])
+            a = figs["apl_mg_2023"]
+            if a["value"] is not None:
+                a["quartile"] = _quartile(a["value"], thresholds)
+            for k, v in dep_ind.get(c.departement, {}).items():
+                figs[f"departement.{k}"] = _fig(None, v.unit, v.source, v.vintage,
+                                                "indicateur publié au niveau du département seulement")
+            rec = {"level": "commune", "code": c.code, "name": c.name, "parents": parents(c), "figures": figs}
+            if c.code in bv:
+                rec["bassin_de_vie"] = {"code": c.code, "note": "commune pôle de ce bassin de vie (code du BV = "
+                                        "code INSEE de sa commune pôle)",
+                                        "figures": {k: _val(v) for k, v in bv[c.code].items()}}
+            else:
+                rec["bassin_de_vie"] = None
+                rec["bassin_de_vie_reason"] = ("pas de table commune → bassin de vie dans les sources ; indicateurs "
+                                               "affichés seulement pour les communes pôles d'un bassin de vie")
+            table[c.code] = rec
+            n += 1
+        _write_json(out / "commune" / f"{key}.json", table)
+
+    def write(level: str, code: str, name: str, communes, figs: dict, par: dict, extra: dict | None = None):
+        rec = {"level": level, "code": code, "name": name, "parents": par, "figures": figs,
+               "communes_count": len(communes)}
+        if partial:
+            rec["partial"] = partial
+        rec.update(extra or {})
+        _write_json(out / level / f"{code}.json", rec)
+        _write_json(out / level / f"{code}.members.json",
+                    {"communes": sorted(({"code": c.code, "name": c.name} for c in communes),
+                                        key=lambda m: m["code"])})
+
+    for code, e in ds.epcis.items():
+        communes = by_epci.get(code, [])
+        if not communes:
+            continue
+        deps = defaultdict(int)
+        for c in communes:
+            deps[c.departement] += c.population or 0
+        main_dep = max(deps, key=deps.get)
+        figs = agg.figures(communes, None if scope else e.population)
+        for k, v in dep_ind.get(main_dep, {}).items():
+            figs[f"departement.{k}"] = _fig(None, v.unit, v.source, v.vintage,
+                                            "indicateur publié au niveau du département seulement")
+        zr = asdict(e.zone_rouge) if e.zone_rouge else None
+        write("epci", code, e.name, communes, figs,
+              {"departement": main_dep, "region": communes[0].region, "france": "FR"},
+              {"type": e.type, "zone_rouge": zr, "departements": sorted(deps)})
+    for code, d in ds.departements.items():
+        communes = by_dep.get(code, [])
+        if not communes:
+            continue
+        figs = agg.figures(communes, d.population)
+        figs.update({f"departement.{k}": _val(v) for k, v in dep_ind.get(code, {}).items()})
+        write("departement", code, d.name, communes, figs, {"region": d.region, "france": "FR"})
+    for code, r in ds.regions.items():
+        communes = by_reg.get(code, [])
+        if not communes:
+            continue
+        deps = sorted(k for k, d in ds.departements.items() if d.region == code and k in by_dep)
+        figs = agg.figures(communes, None if scope else r.population)
+        figs.update({f"departement.{k}": v for k, v in
+                     _sum_indicators([dep_ind[d] for d in deps if d in dep_ind]).items()})
+        write("region", code, r.name, communes, figs, {"france": "FR"}, {"departements": deps})
+    allc = list(ds.communes.values())
+    figs = agg.figures(allc)
+    figs.update({f"departement.{k}": v for k, v in
+                 _sum_indicators([dep_ind[d] for d in sorted(by_dep) if d in dep_ind]).items()})
+    write("france", "FR", "France", allc, figs, {}, {"regions": sorted(by_reg)})
+    tvs = _build_tvs(ds, out, agg)
+    return {"communes": n, "epci": len(by_epci), "departement": len(by_dep), "region": len(by_reg),
+            "tvs": tvs, "apl_quartiles": thresholds}
+
+
+def _build_tvs(ds, out: Path, agg) -> int:
+    """TVS territories when the optional DREES table is loaded: ``{"communes": {insee: tvs}, "names": {}}``."""
+    table = ds.optional.get("tvs")
+    if not table:
+        return 0
+    mapping = table.get("communes", {}) if isinstance(table, dict) else {}
+    names = table.get("names", {}) if isinstance(table, dict) else {}
+    members = defaultdict(list)
+    for code, tvs in mapping.items():
+        if code in ds.communes:
+            members[tvs].append(ds.communes[code])
+    for code, communes in members.items():
+        rec = {"level": "tvs", "code": code, "name": names.get(code, code), "parents": {"france": "FR"},
+               "figures": agg.figures(communes), "communes_count": len(communes)}
+        _write_json(out / "tvs" / f"{code}.json", rec)
+        _write_json(out / "tvs" / f"{code}.members.json",
+                    {"communes": sorted(({"code": c.code, "name": c.name} for c in communes),
+                                        key=lambda m: m["code"])})
+    return len(members)
+
+
+# --------------------------------------------------------------------------- facilities
+
+def build_facilities(ds, out: Path, grid: float = FACILITY_GRID) -> dict:
+    cells = defaultdict(list)
+    types = defaultdict(int)
+    skipped = 0
+    for f in sorted(ds.facilities, key=lambda f: f.id):
+        if f.lon is None or f.lat is None or not (math.isfinite(f.lon) and math.isfinite(f.lat)):
+            skipped += 1
+            continue
+        types[f.type] += 1
+        cells[f"{math.floor(f.lon / grid)}_{math.floor(f.lat / grid)}"].append({
+            "id": f.id, "finess": f.finess, "name": f.name, "type": f.type, "category": f.category,
+            "commune": f.commune, "lon": round(f.lon, 6), "lat": round(f.lat, 6), "precision": f.precision,
+            "public": f.public, "source": f.source, "vintage": f.vintage,
+        })
+    for key, feats in cells.items():
+        _write_json(out / f"{key}.json", feats)
+    _write_json(out / "index.json", {"grid": grid, "cells": {k: len(v) for k, v in sorted(cells.items())},
+                                     "types": dict(sorted(types.items()))})
+    return {"cells": len(cells), "facilities": sum(types.values()), "without_coordinates": skipped}
+
+
+def build(ds, out: Path, ctx) -> dict:
+    q = out / "query"
+    res = {"locate": build_locate(ds, q / "locate")}
+    ctx.say(f"[query] locate: {res['locate']['shards']} shards")
+    res["search"] = build_search(ds, q / "search")
+    res["territories"] = build_territories(ds, q / "territories")
+    res["facilities"] = build_facilities(ds, q / "facilities")
+    ctx.say(f"[query] territories: {res['territories']['communes']} communes; "
+            f"facilities: {res['facilities']['facilities']}")
+    return res
