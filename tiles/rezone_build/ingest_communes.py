@@ -113,7 +113,7 @@ def load_geometries(communes: dict[str, Commune], cog: Cog, src: Sources, deps: 
     st = q.source("france-geojson/departements-communes")
     files = geometry_files(src, deps)
     for rel in tqdm(files, desc="commune polygons", unit="file", disable=not progress, leave=False):
-        data = json.load(open(src.path(rel), encoding="utf-8"))
+        data = json.loads(src.path(rel).read_text(encoding="utf-8"))
         for feat in data["features"]:
             st.read += 1
             code = feat["properties"]["code"]
