@@ -1,0 +1,134 @@
+"""Pre-rendered PNG map tiles (256 px, Web Mercator) of distance classes, in a PMTiles archive.
+
+The distance grid (metres) is classified (< 10, 10–20, 20–30, ≥ 30 km), each tile reprojected
+from the class grid with :func:`rasterio.warp.reproject` (nearest neighbour where a tile pixel
+is finer than a grid cell, majority where it is coarser) and written as a palette PNG whose
+index 0 is transparent (outside France, or no data).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import mercantile
+import numpy as np
+from PIL import Image
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
+from rasterio.warp import Resampling, reproject
+
+from .raster_grid import CELL_M, Grid
+
+__all__ = ["CLASSES", "classify", "render_tile", "RasterLayer", "write_pmtiles", "TILE_SIZE"]
+
+TILE_SIZE = 256
+WEB_MERCATOR = "EPSG:3857"
+# (class index, lower bound km, upper bound km or None, label, colour) — ColorBrewer YlOrRd.
+CLASSES = [
+    (1, 0, 10, "< 10 km", "#ffffb2"),
+    (2, 10, 20, "10–20 km", "#fecc5c"),
+    (3, 20, 30, "20–30 km", "#fd8d3c"),
+    (4, 30, None, "> 30 km", "#e31a1c"),
+]
+_PALETTE = [0, 0, 0] + [int(c[4][i:i + 2], 16) for c in CLASSES for i in (1, 3, 5)]
+
+
+def classify(dist_m: np.ndarray) -> np.ndarray:
+    """uint8 class grid: 0 = nodata (NaN), else the CLASSES index of the distance."""
+    out = np.zeros(dist_m.shape, dtype="uint8")
+    ok = ~np.isnan(dist_m)
+    bounds = np.array([c[2] * 1000.0 for c in CLASSES[:-1]])
+    out[ok] = np.searchsorted(bounds, dist_m[ok], side="right").astype("uint8") + 1
+    return out
+
+
+@dataclass
+class RasterLayer:
+    """A class grid of one area and the lon/lat boxes (one per département) where it has data."""
+
+    grid: Grid
+    classes: np.ndarray
+    boxes: list[tuple[float, float, float, float]]
+
+
+def _png(index: np.ndarray) -> bytes:
+    img = Image.fromarray(index, mode="P")
+    img.putpalette(_PALETTE)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True, transparency=0)
+    return buf.getvalue()
+
+
+def render_tile(layers: list[RasterLayer], tile: mercantile.Tile) -> bytes | None:
+    """PNG bytes of one tile, or None when it holds no data."""
+    b = mercantile.xy_bounds(tile)
+    px = (b.right - b.left) / TILE_SIZE
+    dst_transform = (px, 0.0, b.left, 0.0, -px, b.top)
+    out = np.zeros((TILE_SIZE, TILE_SIZE), dtype="uint8")
+    for layer in layers:
+        part = np.zeros_like(out)
+        reproject(layer.classes, part, src_transform=layer.grid.transform, src_crs=layer.grid.area.crs,
+                  src_nodata=0, dst_transform=dst_transform, dst_crs=WEB_MERCATOR, dst_nodata=0,
+                  resampling=Resampling.mode if px > CELL_M else Resampling.nearest)
+        np.copyto(out, part, where=part > 0)
+    return _png(out) if out.any() else None
+
+
+def _candidates(layers: list[RasterLayer], z: int) -> dict[mercantile.Tile, list[RasterLayer]]:
+    tiles: dict[mercantile.Tile, list[RasterLayer]] = {}
+    for layer in layers:
+        for box in layer.boxes:
+            for t in mercantile.tiles(*box, zooms=z):
+                lst = tiles.setdefault(t, [])
+                if layer not in lst:
+                    lst.append(layer)
+    return tiles
+
+
+def _centre(layers: list[RasterLayer]) -> tuple[float, float]:
+    """Centre of the layer with the most data (metropolitan France in a full build)."""
+    main = max(layers, key=lambda layer: int(layer.grid.mask.sum()))
+    w, s = min(b[0] for b in main.boxes), min(b[1] for b in main.boxes)
+    e, n = max(b[2] for b in main.boxes), max(b[3] for b in main.boxes)
+    return (w + e) / 2, (s + n) / 2
+
+
+def write_pmtiles(path: Path, layers: list[RasterLayer], minzoom: int, maxzoom: int, metadata: dict) -> dict:
+    """Render every non-empty tile of ``layers`` for zooms minzoom..maxzoom into a PMTiles archive.
+
+    Returns statistics: tile count per zoom and the tile sizes (bytes).
+    """
+    rendered: list[tuple[int, bytes]] = []
+    per_zoom: dict[int, int] = {}
+    for z in range(minzoom, maxzoom + 1):
+        for tile, lay in _candidates(layers, z).items():
+            png = render_tile(lay, tile)
+            if png is not None:
+                rendered.append((zxy_to_tileid(tile.z, tile.x, tile.y), png))
+                per_zoom[z] = per_zoom.get(z, 0) + 1
+    if not rendered:
+        raise ValueError("no raster tile has data")
+    rendered.sort(key=lambda t: t[0])
+    boxes = [b for layer in layers for b in layer.boxes]
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    cx, cy = _centre(layers)
+    header = {
+        "tile_type": TileType.PNG, "tile_compression": Compression.NONE,
+        "min_lon_e7": int(west * 1e7), "min_lat_e7": int(south * 1e7),
+        "max_lon_e7": int(east * 1e7), "max_lat_e7": int(north * 1e7),
+        "center_zoom": minzoom + 2,
+        "center_lon_e7": int(cx * 1e7), "center_lat_e7": int(cy * 1e7),
+    }
+    meta = {**metadata, "format": "png", "minzoom": minzoom, "maxzoom": maxzoom,
+            "bounds": [round(v, 5) for v in (west, south, east, north)]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        w = Writer(f)
+        for tid, data in rendered:
+            w.write_tile(tid, data)
+        w.finalize(header, meta)
+    return {"tiles": len(rendered), "per_zoom": per_zoom, "sizes": sorted(len(d) for _, d in rendered),
+            "bytes": path.stat().st_size}
