@@ -3,73 +3,173 @@
 The build (``rezone_build.query_build``) cuts commune and QPV polygons along a regular lon/lat
 grid and writes one shard per non-empty cell, ``query/locate/<ix>_<iy>.bin`` (zlib of a JSON
 header line then the WKB geometries), listed in ``query/locate/index.json`` with each shard's
-bbox and size. A lookup reads the index and one shard (a few tens of KB), builds an STRtree for
-that shard once per warm container, and answers in microseconds afterwards.
+bbox and size. A lookup reads the index and one shard (a few tens of KB), indexes it once per
+warm container (bbox per polygon) and answers in microseconds afterwards.
 
-A point on a border shared by several communes gets one deterministic answer: the lowest code
-among the polygons that cover it. A point in a sliver between two simplified polygons (less than
-:data:`SNAP_DEG` away from one) snaps to the nearest one and says so in ``match``.
+The geometry test is pure Python (WKB parsed with :mod:`array`, even-odd ray casting with the
+boundary counted as inside, i.e. shapely's ``covers``), so a cold function does not pay the
+numpy/shapely import. A point on a border shared by several communes gets one deterministic
+answer: the lowest code among the polygons that cover it. A point in a sliver between two
+simplified polygons (less than :data:`SNAP_DEG` away from one) snaps to the nearest one and says
+so in ``match``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import struct
+import sys
 import zlib
-
-import shapely
-from shapely import STRtree
+from array import array
 
 from .constants import PROFESSIONS
 from .facts import commune_facts
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["find_commune", "lookup", "locate", "load_shard", "shard_key", "Shard", "SNAP_DEG", "INDEX_KEY"]
+__all__ = ["find_commune", "lookup", "locate", "load_shard", "shard_key", "parse_wkb", "covers", "Shard",
+           "SNAP_DEG", "INDEX_KEY"]
 
 INDEX_KEY = "query/locate/index.json"
 SNAP_DEG = 0.0015  # ≈ 110-170 m: the slivers left by per-département simplification
 
+_LITTLE = sys.byteorder == "little"
+
+
+def _ring(data: bytes, pos: int, little: bool) -> tuple[array, int]:
+    (n,) = struct.unpack_from("<I" if little else ">I", data, pos)
+    pos += 4
+    ring = array("d")
+    ring.frombytes(data[pos:pos + 16 * n])
+    if little != _LITTLE:
+        ring.byteswap()
+    return ring, pos + 16 * n
+
+
+def _polygon(data: bytes, pos: int, little: bool) -> tuple[list[array], int]:
+    (nrings,) = struct.unpack_from("<I" if little else ">I", data, pos)
+    pos += 4
+    rings = []
+    for _ in range(nrings):
+        ring, pos = _ring(data, pos, little)
+        rings.append(ring)
+    return rings, pos
+
+
+def parse_wkb(data: bytes) -> list[list[array]]:
+    """A 2D WKB Polygon or MultiPolygon → polygons, each a list of rings ``[x0, y0, x1, y1, ...]``."""
+    little = data[0] == 1
+    (kind,) = struct.unpack_from("<I" if little else ">I", data, 1)
+    if kind == 3:
+        return [_polygon(data, 5, little)[0]]
+    if kind != 6:
+        raise ValueError(f"unsupported WKB geometry type {kind}")
+    (n,) = struct.unpack_from("<I" if little else ">I", data, 5)
+    pos, out = 9, []
+    for _ in range(n):
+        plittle = data[pos] == 1
+        poly, pos = _polygon(data, pos + 5, plittle)
+        out.append(poly)
+    return out
+
+
+def _ring_test(ring: array, x: float, y: float) -> int:
+    """0 outside, 1 strictly inside, 2 on the boundary of a closed ring (even-odd rule)."""
+    inside = False
+    x1, y1 = ring[-2], ring[-1]
+    for i in range(0, len(ring), 2):
+        x2, y2 = ring[i], ring[i + 1]
+        if y2 == y and x2 == x:
+            return 2
+        if (y1 > y) != (y2 > y):
+            xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            if xi == x:
+                return 2
+            if x < xi:
+                inside = not inside
+        elif y1 == y == y2 and (x1 <= x <= x2 or x2 <= x <= x1):
+            return 2
+        x1, y1 = x2, y2
+    return 1 if inside else 0
+
+
+def covers(polygon: list[array], x: float, y: float) -> bool:
+    """Whether the polygon (exterior then holes) contains the point or has it on its boundary."""
+    if not _ring_test(polygon[0], x, y):
+        return False
+    return all(_ring_test(hole, x, y) != 1 for hole in polygon[1:])
+
+
+def _seg_dist2(x, y, x1, y1, x2, y2) -> float:
+    dx, dy = x2 - x1, y2 - y1
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+    px, py = x1 + t * dx - x, y1 + t * dy - y
+    return px * px + py * py
+
+
+def _distance(polygon: list[array], x: float, y: float) -> float:
+    best = math.inf
+    for ring in polygon:
+        for i in range(0, len(ring) - 2, 2):
+            d = _seg_dist2(x, y, ring[i], ring[i + 1], ring[i + 2], ring[i + 3])
+            if d < best:
+                best = d
+    return math.sqrt(best)
+
+
+def _bbox(polygon: list[array]) -> tuple[float, float, float, float]:
+    ext = polygon[0]
+    xs, ys = ext[0::2], ext[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+class _Layer:
+    """Polygons of one kind in a shard: ``(minx, miny, maxx, maxy, code, polygon)`` rows, by code."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, codes: list[str], wkbs: list[bytes]):
+        rows = []
+        for code, wkb in zip(codes, wkbs):
+            for poly in parse_wkb(wkb):
+                rows.append((*_bbox(poly), code, poly))
+        rows.sort(key=lambda r: r[4])
+        self.rows = rows
+
+    def hits(self, x: float, y: float) -> list[str]:
+        return [r[4] for r in self.rows if r[0] <= x <= r[2] and r[1] <= y <= r[3] and covers(r[5], x, y)]
+
+    def nearest(self, x: float, y: float, max_distance: float) -> tuple[str, float] | None:
+        best = None
+        for r in self.rows:
+            if r[0] - max_distance <= x <= r[2] + max_distance and r[1] - max_distance <= y <= r[3] + max_distance:
+                d = _distance(r[5], x, y)
+                if d <= max_distance and (best is None or d < best[1]):
+                    best = (r[4], d)
+        return best
+
 
 class Shard:
-    """The polygons of one grid cell, with a lazily built STRtree."""
+    """The commune and QPV polygons of one grid cell, indexed by bbox."""
 
-    __slots__ = ("codes", "geoms", "qpv_codes", "qpv_geoms", "qpv_info", "_tree", "_qtree")
+    __slots__ = ("communes", "qpvs", "qpv_info")
 
     def __init__(self, raw: bytes):
         data = zlib.decompress(raw)
         nl = data.index(b"\n")
         head = json.loads(data[:nl])
         pos = nl + 1
-        wkbs = []
+        cw, qw = [], []
         for _, n in head["c"]:
-            wkbs.append(data[pos:pos + n])
+            cw.append(data[pos:pos + n])
             pos += n
-        qwkbs = []
         for _, n, _ in head["q"]:
-            qwkbs.append(data[pos:pos + n])
+            qw.append(data[pos:pos + n])
             pos += n
-        self.codes = [c for c, _ in head["c"]]
-        self.geoms = shapely.from_wkb(wkbs)
-        self.qpv_codes = [c for c, _, _ in head["q"]]
-        self.qpv_info = [i for _, _, i in head["q"]]
-        self.qpv_geoms = shapely.from_wkb(qwkbs) if qwkbs else []
-        self._tree = None
-        self._qtree = None
-
-    @property
-    def tree(self) -> STRtree:
-        if self._tree is None:
-            shapely.prepare(self.geoms)
-            self._tree = STRtree(self.geoms)
-        return self._tree
-
-    @property
-    def qtree(self) -> STRtree | None:
-        if self._qtree is None and len(self.qpv_geoms):
-            shapely.prepare(self.qpv_geoms)
-            self._qtree = STRtree(self.qpv_geoms)
-        return self._qtree
+        self.communes = _Layer([c for c, _ in head["c"]], cw)
+        self.qpvs = _Layer([c for c, _, _ in head["q"]], qw)
+        self.qpv_info = {c: info for c, _, info in head["q"]}
 
 
 def _index(release) -> dict:
@@ -107,24 +207,20 @@ def lookup(release, lon: float, lat: float) -> tuple[str, dict | None, dict] | N
     shard = load_shard(release, shard_key(_index(release)["grid"], lon, lat))
     if shard is None:
         return None
-    pt = shapely.Point(lon, lat)
-    hits = shard.tree.query(pt, predicate="intersects")
+    hits = shard.communes.hits(lon, lat)
     match = {"method": "inside"}
-    if len(hits):
-        code = min(shard.codes[i] for i in hits)
+    if hits:
+        code = hits[0]  # rows are sorted by code: the lowest code wins on a shared border
     else:
-        near, dist = shard.tree.query_nearest(pt, max_distance=SNAP_DEG, return_distance=True, all_matches=True)
-        if not len(near):
+        near = shard.communes.nearest(lon, lat, SNAP_DEG)
+        if near is None:
             return None
-        code = min(shard.codes[i] for i in near)
-        match = {"method": "nearest", "distance_deg": round(float(dist[0]), 6)}
+        code = near[0]
+        match = {"method": "nearest", "distance_deg": round(near[1], 6)}
     qpv = None
-    qtree = shard.qtree
-    if qtree is not None:
-        qhits = qtree.query(pt, predicate="intersects")
-        if len(qhits):
-            i = min(qhits, key=lambda j: shard.qpv_codes[j])
-            qpv = dict(shard.qpv_info[i], code=shard.qpv_codes[i])
+    qhits = shard.qpvs.hits(lon, lat)
+    if qhits:
+        qpv = dict(shard.qpv_info[qhits[0]], code=qhits[0])
     return code, qpv, match
 
 
