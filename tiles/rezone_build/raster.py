@@ -19,6 +19,7 @@ build time only: no serving code imports this module or rasterio.
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,9 +141,18 @@ def build(ds, out: Path, ctx) -> dict:
          "source": STRUCTURE_SOURCE, "vintage": struct_vintage} for t, _ in STRUCTURE_BANDS]
     (out / "raster").mkdir(parents=True, exist_ok=True)
     files, layers, hospitals_xy = {}, [], {}
+    timings: dict[str, float] = defaultdict(float)
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] += now - clock[0]
+        clock[0] = now
+
     for key in sorted(by_area):
         area = AREAS[key]
         grid = make_grid(area, by_area[key])
+        lap("grid")
         hospitals_xy[key] = _points(area.crs, area.envelope, hospitals)
         any_d = grid_distance(grid, hospitals_xy[key])
         bands = [any_d, grid_distance(grid, _points(area.crs, area.envelope, public))]
@@ -151,6 +161,7 @@ def build(ds, out: Path, ctx) -> dict:
             pts = _points(area.crs, area.envelope, structures[t])
             bands.append(grid_distance(grid, pts, in_31) if in_31 is not None and len(pts)
                          else np.full(any_d.shape, np.nan))
+        lap("distance")
         rel = f"raster/distance-hopital-{key}.tif"
         tags = {**common, "area": area.label, "departements": ",".join(grid.deps),
                 "hospitals": str(len(hospitals_xy[key])), "cell_size_m": "1000"}
@@ -160,6 +171,7 @@ def build(ds, out: Path, ctx) -> dict:
                       "cells_in_france": int(grid.mask.sum()),
                       "max_distance_m": None if np.isnan(any_d).all() else float(np.nanmax(any_d))}
         layers.append(RasterLayer(grid, classify(any_d), [g.bounds for g in by_area[key].values()]))
+        lap("cog")
         ctx.say(f"[raster] {key}: {grid.width}×{grid.height} cells, {len(hospitals_xy[key])} hospitals")
 
     legend = [{"class": lo_hi[3], "min_km": lo_hi[1], "max_km": lo_hi[2], "color": lo_hi[4]} for lo_hi in CLASSES]
@@ -176,6 +188,7 @@ def build(ds, out: Path, ctx) -> dict:
         "vintage": vintage,
     }
     tile_stats = write_pmtiles(out / "tiles" / f"{TILESET}.pmtiles", layers, MINZOOM, MAXZOOM, tile_meta)
+    lap("tiles")
 
     distances = commune_distances(ds, hospitals_xy)
     pop_src = ds.sources.get("decoupage-administratif")
@@ -198,6 +211,9 @@ def build(ds, out: Path, ctx) -> dict:
              "tiles": {"tileset": TILESET, "legend": legend, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
                        "count": tile_stats["tiles"], "bytes": tile_stats["bytes"]}}
     (out / "raster" / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1))
+    lap("shares")
     return {"files": sorted(files), "hospitals": len(hospitals), "public_hospitals": len(public),
             "tiles": tile_stats["tiles"], "tiles_bytes": tile_stats["bytes"],
-            "tiles_per_zoom": tile_stats["per_zoom"], "communes_with_distance": len(distances)}
+            "tiles_per_zoom": tile_stats["per_zoom"], "tile_bytes_median": tile_stats["sizes"][len(tile_stats["sizes"]) // 2],
+            "tile_bytes_max": tile_stats["sizes"][-1],
+            "communes_with_distance": len(distances), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
