@@ -1,0 +1,115 @@
+"""MapLibre styles (spec v8), one per profession, and the zone colours (docs/tiles.md, "Colours").
+
+Sources point at the tilesets' TileJSON by absolute path (``/tiles/<tileset>.json``); the tiles
+function rewrites them with the request's scheme and host. No symbol layer: no glyphs or sprites.
+"""
+
+from __future__ import annotations
+
+from rezone.constants import PROFESSION_LABELS, PROFESSIONS, ZONE_CODES, ZONE_LABELS
+
+__all__ = ["COLOURS", "UNKNOWN_COLOUR", "style", "low_tileset"]
+
+COLOURS: dict[str, str] = {
+    # doctors
+    "ZIP": "#f28c28",
+    "ZAC": "#3a7dce",
+    "ZAR": "#8e5bc9",
+    "ZV": "#4caf50",
+    "HV": "#d9d9d9",
+    "HZ": "#ffffff",
+    # other professions, from most under-served to most over-served
+    "tres_sous_dote": "#b2182b",
+    "sous_dote": "#ef8a62",
+    "sous_dense": "#f4a582",
+    "intermediaire": "#f7f7f7",
+    "tres_dote": "#92c5de",
+    "sur_dote": "#2166ac",
+    "non_prioritaire": "#e0e0e0",
+}
+UNKNOWN_COLOUR = "#9e9e9e"
+FILL_OPACITY = 0.7
+UNKNOWN_OPACITY = 0.5
+
+
+def low_tileset(profession: str) -> str:
+    """Name of the low-zoom tileset of one profession."""
+    return f"zonage-{profession}"
+
+
+def _colour(prop: str, profession: str) -> list:
+    expr: list = ["match", ["get", prop]]
+    for code in ZONE_CODES[profession]:
+        expr += [code, COLOURS[code]]
+    return expr + [UNKNOWN_COLOUR]
+
+
+def _opacity(prop: str) -> list:
+    return ["case", ["has", prop], FILL_OPACITY, FILL_OPACITY * UNKNOWN_OPACITY]
+
+
+def _state_line(state: str, colour: str, width: float) -> dict:
+    return {
+        "line-color": colour,
+        "line-width": width,
+        "line-opacity": ["case", ["boolean", ["feature-state", state], False], 1, 0],
+    }
+
+
+def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8) -> dict:
+    """The MapLibre style of one profession's zonage."""
+    if profession not in PROFESSIONS:
+        raise ValueError(profession)
+    p = profession
+    layers = [
+        {"id": "background", "type": "background", "paint": {"background-color": "#f2efe9"}},
+        {"id": "zones-fill", "type": "fill", "source": "zonage_low", "source-layer": "zones",
+         "minzoom": low_minzoom, "maxzoom": commune_minzoom,
+         "paint": {"fill-color": _colour("zone", p), "fill-opacity": _opacity("zone")}},
+        {"id": "communes-fill", "type": "fill", "source": "zonage", "source-layer": "communes",
+         "minzoom": commune_minzoom,
+         "paint": {"fill-color": _colour(p, p), "fill-opacity": _opacity(p)}},
+        {"id": "communes-line", "type": "line", "source": "zonage", "source-layer": "communes",
+         "minzoom": commune_minzoom + 1,
+         "paint": {"line-color": "#888888", "line-width": 0.5}},
+    ]
+    if p == "medecin":
+        layers.append({"id": "qpv-fill", "type": "fill", "source": "zonage", "source-layer": "qpv",
+                       "paint": {"fill-color": _colour("medecin", p), "fill-opacity": _opacity("medecin")}})
+    layers += [
+        {"id": "qpv-line", "type": "line", "source": "zonage", "source-layer": "qpv",
+         "paint": {"line-color": "#444444", "line-width": 1, "line-dasharray": [2, 2]}},
+        {"id": "departements-line", "type": "line", "source": "boundaries", "source-layer": "departements",
+         "paint": {"line-color": "#555555", "line-width": 1}},
+        {"id": "regions-line", "type": "line", "source": "boundaries", "source-layer": "regions",
+         "paint": {"line-color": "#333333", "line-width": 1.5}},
+        {"id": "communes-hover", "type": "line", "source": "zonage", "source-layer": "communes",
+         "minzoom": commune_minzoom, "paint": _state_line("hover", "#333333", 2)},
+        {"id": "communes-selected", "type": "line", "source": "zonage", "source-layer": "communes",
+         "minzoom": commune_minzoom, "paint": _state_line("selected", "#000000", 3)},
+        {"id": "facilities-circle", "type": "circle", "source": "facilities", "source-layer": "facilities",
+         "minzoom": 9,
+         "paint": {
+             "circle-color": ["case", ["==", ["get", "public"], True], "#d7263d", "#6c757d"],
+             "circle-radius": ["interpolate", ["linear"], ["zoom"], 9, 2.5, 14, 6],
+             "circle-stroke-color": "#ffffff",
+             "circle-stroke-width": 1,
+         }},
+    ]
+    legend = [{"code": c, "label": ZONE_LABELS[c], "colour": COLOURS[c]} for c in ZONE_CODES[p]]
+    legend.append({"code": None, "label": "Zonage inconnu", "colour": UNKNOWN_COLOUR})
+    return {
+        "version": 8,
+        "name": f"Rézone — {PROFESSION_LABELS[p]}",
+        "metadata": {"rezone:profession": p, "rezone:legend": legend},
+        "center": [2.35, 46.6],
+        "zoom": 5,
+        "sources": {
+            "zonage_low": {"type": "vector", "url": f"/tiles/{low_tileset(p)}.json"},
+            "zonage": {"type": "vector", "url": "/tiles/zonage.json",
+                       "promoteId": {"communes": "code", "qpv": "code"}},
+            "boundaries": {"type": "vector", "url": "/tiles/boundaries.json"},
+            "facilities": {"type": "vector", "url": "/tiles/facilities.json", "promoteId": {"facilities": "id"}},
+        },
+        "layers": layers,
+    }

@@ -1,0 +1,425 @@
+"""Release step ``tiles``: vector tilesets of the zonage, facilities and boundaries (PMTiles v3).
+
+Output under the release dir (contract: ``docs/tiles.md``)::
+
+    tiles/zonage.pmtiles              z4–7 layer ``zones`` (six professions), z8–12 ``communes`` + ``qpv``
+    tiles/zonage-<profession>.pmtiles z4–7 layer ``zones`` of one profession (what a phone loads for France)
+    tiles/facilities.pmtiles          z5–12 layer ``facilities`` (points)
+    tiles/boundaries.pmtiles          z4–12 layers ``departements``, ``regions`` (lines)
+    tiles/styles/<profession>.json    MapLibre style per profession
+
+Zoom range. Minimum zoom 4 shows metropolitan France in one phone screen. Maximum zoom 12:
+the commune polygons (IGN ADMIN EXPRESS via france-geojson) have a median vertex spacing of
+~340 m (10th percentile ~175 m) and 5-decimal coordinates (~1 m); a z12 tile unit (1/4096 of a
+tile) is ~1.7 m at French latitudes, so z12 already keeps every source vertex at the source's own
+precision and z13+ would only repeat it with 4× the tiles. MapLibre over-zooms z12 to street level.
+Below z8 a commune is a few pixels wide: the zonage is drawn from zones dissolved per profession,
+with patches smaller than ~3 screen pixels absorbed by their neighbour (no holes) and the zone
+coverage simplified as a whole.
+
+Topology. Each zoom's commune polygons come from one ``shapely.coverage_simplify`` call over the
+whole commune coverage (never feature by feature), so neighbours keep identical borders; the
+quantisation to tile units rounds shared vertices identically. Same for the dissolved zones and
+the département/région outlines.
+
+``REZONE_TILES_MAXZOOM`` (environment) lowers the maximum zoom for quick experiments; release
+builds leave it unset. ``REZONE_TILES_PROCESSES`` sets the worker count (default: 2 cores at most).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from rezone.constants import PROFESSIONS, ZONE_CODES
+from rezone.facts import dep_of
+
+from .generalize import absorb_small, dissolve, simplify_coverage
+from .pmtiles_write import ArchiveWriter, tile_id
+from .styles import low_tileset, style
+from .tiling import (
+    BUFFER,
+    clip_to_tile,
+    encode_tile,
+    merc_to_lonlat,
+    quantise,
+    tile_bounds,
+    tile_range,
+    to_mercator,
+    unit,
+)
+
+__all__ = ["build", "feature_id", "MINZOOM", "MAXZOOM", "LOW_MAXZOOM", "COMMUNE_MINZOOM", "FACILITY_MINZOOM"]
+
+MINZOOM = 4
+LOW_MAXZOOM = 7
+COMMUNE_MINZOOM = 8
+MAXZOOM = 12
+FACILITY_MINZOOM = 5
+COMMUNE_TOLERANCE = 1.0  # coverage simplification, tile units
+ZONE_TOLERANCE = 2.0  # dissolved zones, tile units
+ABSORB_UNITS = 24  # zone patches smaller than (24 units)² (3 px × 3 px on a 512 px tile) are absorbed
+FACILITY_SOURCES = ("etablissements-sae", "etablissements-geolocalises")
+ZONAGE_SOURCES = ("france-geojson", "decoupage-administratif", "zonage-medecins", "zonage-autres-professions", "qpv")
+BOUNDARY_SOURCES = ("france-geojson", "decoupage-administratif")
+
+
+def feature_id(code: str | None) -> int | None:
+    """Integer MVT feature id of an INSEE/FINESS code: Corsica's ``2A``/``2B`` become ``201``/``202``."""
+    if not code:
+        return None
+    if code[:2] in ("2A", "2B"):
+        code = ("201" if code[1] == "A" else "202") + code[2:]
+    return int(code) if code.isdigit() else None
+
+
+# --------------------------------------------------------------------------------------------- rendering
+
+
+@dataclass
+class Layer:
+    """One MVT layer's features at one zoom: Mercator geometries, properties, optional integer ids."""
+
+    name: str
+    geoms: np.ndarray
+    props: list[dict]
+    ids: list[int | None] | None = None
+    tree: shapely.STRtree = field(init=False)
+
+    def __post_init__(self):
+        self.geoms = np.asarray(self.geoms, dtype=object)
+        self.tree = shapely.STRtree(self.geoms)
+
+
+_JOB: dict = {}
+
+
+def _render(xy: tuple[int, int]) -> bytes | None:
+    z, layers = _JOB["z"], _JOB["layers"]
+    x, y = xy
+    b = tile_bounds(z, x, y)
+    m = BUFFER * unit(z)
+    box = shapely.box(b.minx - m, b.miny - m, b.maxx + m, b.maxy + m)
+    out = []
+    for layer in layers:
+        idx = np.sort(layer.tree.query(box, predicate="intersects"))
+        if len(idx) == 0:
+            continue
+        geoms = quantise(clip_to_tile(layer.geoms[idx], z, x, y))
+        feats = []
+        for g, i in zip(geoms, idx):
+            if g.is_empty:
+                continue
+            f = {"geometry": g, "properties": layer.props[i]}
+            if layer.ids is not None and layer.ids[i] is not None:
+                f["id"] = layer.ids[i]
+            feats.append(f)
+        out.append({"name": layer.name, "features": feats})
+    return encode_tile(out)
+
+
+def render_zoom(z: int, layers: list[Layer], processes: int = 1) -> Iterator[tuple[int, int, bytes]]:
+    """Non-empty tiles of one zoom, in Hilbert tile-id order (what the PMTiles writer wants)."""
+    tiles: set[tuple[int, int]] = set()
+    margin = BUFFER * unit(z)
+    for layer in layers:
+        for bounds in shapely.bounds(layer.geoms):
+            if np.isnan(bounds[0]):
+                continue
+            x0, y0, x1, y1 = tile_range(bounds, z, margin)
+            tiles.update((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+    order = sorted(tiles, key=lambda t: tile_id(z, *t))
+    _JOB.update(z=z, layers=layers)
+    try:
+        if processes > 1 and len(order) >= 64:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(processes) as pool:
+                for (x, y), data in zip(order, pool.imap(_render, order, chunksize=8)):
+                    if data:
+                        yield x, y, data
+        else:
+            for x, y in order:
+                data = _render((x, y))
+                if data:
+                    yield x, y, data
+    finally:
+        _JOB.clear()
+
+
+# --------------------------------------------------------------------------------------------- data
+
+
+@dataclass
+class _Communes:
+    codes: list[str]
+    geoms: np.ndarray  # Mercator, full resolution
+    props: list[dict]
+    ids: list[int | None]
+    deps: list[str]
+    zones: dict[str, list[str | None]]  # profession → zone code per commune
+
+
+def _communes(ds, deps: set[str] | None) -> _Communes:
+    cs = [
+        c for _, c in sorted(ds.communes.items())
+        if c.geometry is not None and not c.geometry.is_empty and (deps is None or c.departement in deps)
+    ]
+    zones = {p: [(c.zonage.get(p).code if c.zonage.get(p) else None) for c in cs] for p in PROFESSIONS}
+    props = []
+    for i, c in enumerate(cs):
+        pr = {"code": c.code, "nom": c.name}
+        pr.update({p: zones[p][i] for p in PROFESSIONS if zones[p][i] is not None})
+        props.append(pr)
+    geoms = to_mercator(np.asarray([c.geometry for c in cs], dtype=object))
+    return _Communes([c.code for c in cs], geoms, props, [feature_id(c.code) for c in cs],
+                     [c.departement for c in cs], zones)
+
+
+def _zones_per_zoom(cm: _Communes, minzoom: int, maxzoom: int) -> dict[int, dict[str, dict]]:
+    """zoom → profession → {zone code or None: dissolved, absorbed, simplified geometry} (cascading down)."""
+    out: dict[int, dict[str, dict]] = {}
+    current = {p: dissolve(cm.geoms, cm.zones[p]) for p in PROFESSIONS}
+    for z in range(maxzoom, minzoom - 1, -1):
+        level = {}
+        for p in PROFESSIONS:
+            absorbed = absorb_small(current[p], (ABSORB_UNITS * unit(z)) ** 2)
+            keys = list(absorbed)
+            simp = simplify_coverage(np.asarray([absorbed[k] for k in keys], dtype=object), ZONE_TOLERANCE * unit(z))
+            level[p] = dict(zip(keys, simp))
+        out[z] = current = level
+    return out
+
+
+def _zone_layer(level: dict[str, dict], professions: tuple[str, ...], with_profession: bool) -> Layer:
+    geoms, props = [], []
+    for p in professions:
+        for code in sorted(level[p], key=lambda c: (c is None, ZONE_CODES[p].index(c) if c else 0)):
+            g = level[p][code]
+            if g is None or g.is_empty:
+                continue
+            pr = {"profession": p} if with_profession else {}
+            if code is not None:
+                pr["zone"] = code
+            geoms.append(g)
+            props.append(pr)
+    return Layer("zones", geoms, props)
+
+
+def _qpv(ds, deps):
+    qs = [q for _, q in sorted(ds.qpvs.items())
+          if q.geometry is not None and not q.geometry.is_empty
+          and (deps is None or any(dep_of(c) in deps for c in q.communes))]
+    props = []
+    for q in qs:
+        pr = {"code": q.code, "nom": q.name, "generation": q.generation, "obsolete": bool(q.obsolete)}
+        if q.zonage_medecin is not None and q.zonage_medecin.code:
+            pr["medecin"] = q.zonage_medecin.code
+        props.append(pr)
+    return to_mercator(np.asarray([q.geometry for q in qs], dtype=object)), props, {q.source for q in qs}
+
+
+def _facilities(ds, deps):
+    fs = [f for f in sorted(ds.facilities, key=lambda f: f.id)
+          if f.lon is not None and f.lat is not None
+          and (deps is None or (f.commune is not None and dep_of(f.commune) in deps))]
+    props, ids = [], []
+    for f in fs:
+        pr = {"id": f.id, "nom": f.name, "type": f.type, "precision": f.precision}
+        if f.finess:
+            pr["finess"] = f.finess
+        if f.public is not None:
+            pr["public"] = bool(f.public)
+        props.append(pr)
+        ids.append(feature_id(f.id))
+    geoms = to_mercator(shapely.points([(f.lon, f.lat) for f in fs])) if fs else np.asarray([], dtype=object)
+    return geoms, props, ids, {f.source for f in fs}
+
+
+def _admin_polygons(ds, cm: _Communes):
+    """Département and région polygons as unions of their communes (so outlines match the communes)."""
+    dep_polys = dissolve(cm.geoms, cm.deps)
+    dep_codes = sorted(dep_polys)
+    reg_of = {d: (ds.departements[d].region if d in ds.departements else None) for d in dep_codes}
+    reg_polys = dissolve([dep_polys[d] for d in dep_codes], [reg_of[d] for d in dep_codes])
+    reg_polys.pop(None, None)
+
+    def name(table, code):
+        return table[code].name if code in table else code
+
+    deps = ([dep_polys[d] for d in dep_codes], [{"code": d, "nom": name(ds.departements, d)} for d in dep_codes])
+    regs_codes = sorted(reg_polys)
+    regs = ([reg_polys[r] for r in regs_codes], [{"code": r, "nom": name(ds.regions, r)} for r in regs_codes])
+    return deps, regs
+
+
+# --------------------------------------------------------------------------------------------- metadata
+
+
+def _attribution(ds, ids) -> tuple[list[str], str]:
+    used = [i for i in sorted(set(ids)) if i in ds.sources]
+    parts = [f"{ds.sources[i].title} — {ds.sources[i].license} ({ds.sources[i].vintage})" for i in used]
+    return used, "Rézone · " + " · ".join(parts)
+
+
+def _fields(props: list[dict]) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for pr in props:
+        for k, v in pr.items():
+            kinds.setdefault(k, "Boolean" if isinstance(v, bool) else "Number" if isinstance(v, (int, float)) else "String")
+    return kinds
+
+
+def _size_stats(sizes: dict[int, list[int]]) -> dict:
+    out = {}
+    for z, s in sorted(sizes.items()):
+        a = np.sort(np.asarray(s))
+        out[str(z)] = {"tiles": int(len(a)), "median": int(np.median(a)), "p95": int(np.percentile(a, 95)),
+                       "max": int(a[-1]), "total": int(a.sum())}
+    return out
+
+
+def _write(path: Path, name: str, description: str, zoom_layers, vector_layers, ds, source_ids, bounds,
+           version, processes, say) -> dict:
+    used, attribution = _attribution(ds, source_ids)
+    with ArchiveWriter(path) as w:
+        w.bounds = bounds
+        lon_c = 2.35 if bounds[0] <= 2.35 <= bounds[2] else (bounds[0] + bounds[2]) / 2
+        lat_c = 46.6 if bounds[1] <= 46.6 <= bounds[3] else (bounds[1] + bounds[3]) / 2
+        zooms = [z for z, _ in zoom_layers]
+        w.center = (lon_c, lat_c, max(min(zooms), min(6, max(zooms))))
+        for z, layers in zoom_layers:
+            layers = [lay for lay in (layers() if callable(layers) else layers) if len(lay.geoms)]
+            if not layers:
+                continue
+            for x, y, data in render_zoom(z, layers, processes):
+                w.add(z, x, y, data)
+            say(f"[tiles] {name} z{z}: {len(w.sizes.get(z, []))} tiles")
+        w.metadata = {
+            "name": name,
+            "description": description,
+            "version": version,
+            "attribution": attribution,
+            "sources": used,
+            "vector_layers": vector_layers,
+            "generator": "rezone_build.tilesets (shapely coverage_simplify + mapbox-vector-tile)",
+        }
+    return {"tiles": w.count, "bytes": path.stat().st_size, "max_tile": max(max(s) for s in w.sizes.values()),
+            "zooms": _size_stats(w.sizes)}
+
+
+def _vl(id_: str, fields: dict, minzoom: int, maxzoom: int, description: str) -> dict:
+    return {"id": id_, "fields": fields, "minzoom": minzoom, "maxzoom": maxzoom, "description": description}
+
+
+# --------------------------------------------------------------------------------------------- step
+
+
+def build(ds, out: Path, ctx) -> dict:
+    maxzoom = int(os.environ.get("REZONE_TILES_MAXZOOM", MAXZOOM))
+    if not COMMUNE_MINZOOM <= maxzoom <= MAXZOOM:
+        raise ValueError(f"REZONE_TILES_MAXZOOM must be in [{COMMUNE_MINZOOM}, {MAXZOOM}]")
+    processes = int(os.environ.get("REZONE_TILES_PROCESSES", min(2, os.cpu_count() or 1)))
+    deps = {d.upper() for d in ctx.departements} if ctx.departements else None
+    tdir = out / "tiles"
+    tdir.mkdir(parents=True, exist_ok=True)
+    say = ctx.say
+    cm = _communes(ds, deps)
+    if not cm.codes:
+        raise ValueError("no commune geometry to tile")
+    minx, miny, maxx, maxy = shapely.total_bounds(cm.geoms)
+    (lon0, lon1), (lat0, lat1) = merc_to_lonlat([minx, maxx], [miny, maxy])
+    bounds = tuple(round(float(v), 5) for v in (lon0, lat0, lon1, lat1))
+    version = ctx.version
+    results: dict[str, dict] = {}
+
+    # -- zonage: dissolved zones (low zooms), communes and QPV (z8+)
+    say(f"[tiles] {len(cm.codes)} communes: dissolving zones per profession …")
+    zones = _zones_per_zoom(cm, MINZOOM, LOW_MAXZOOM)
+    qpv_geoms, qpv_props, qpv_sources = _qpv(ds, deps)
+
+    def communes_at(z):
+        def make():
+            geoms = simplify_coverage(cm.geoms, COMMUNE_TOLERANCE * unit(z))
+            layers = [Layer("communes", geoms, cm.props, cm.ids)]
+            if len(qpv_geoms):
+                layers.append(Layer("qpv", shapely.simplify(qpv_geoms, COMMUNE_TOLERANCE * unit(z)), qpv_props))
+            return layers
+        return make
+
+    zonage_fields = {"code": "String", "nom": "String", **{p: "String" for p in PROFESSIONS}}
+    qpv_fields = {"code": "String", "nom": "String", "generation": "String", "obsolete": "Boolean",
+                  "medecin": "String"}
+    zone_desc = "Zones dissolved per profession (low zooms); `zone` absent where the zonage is unknown"
+    vector_layers = [
+        _vl("zones", {"profession": "String", "zone": "String"}, MINZOOM, LOW_MAXZOOM, zone_desc),
+        _vl("communes", zonage_fields, COMMUNE_MINZOOM, maxzoom,
+            "Communes (COG 2026) with the zone code of each profession; absent = unknown"),
+        _vl("qpv", qpv_fields, COMMUNE_MINZOOM, maxzoom, "Quartiers prioritaires with their own doctors' zonage"),
+    ]
+    zl = [(z, [_zone_layer(zones[z], PROFESSIONS, True)]) for z in range(MINZOOM, LOW_MAXZOOM + 1)]
+    zl += [(z, communes_at(z)) for z in range(COMMUNE_MINZOOM, maxzoom + 1)]
+    results["zonage"] = _write(tdir / "zonage.pmtiles", "zonage", "Zonage of six health professions by commune",
+                               zl, vector_layers, ds, [*ZONAGE_SOURCES, *qpv_sources], bounds, version,
+                               processes, say)
+    for p in PROFESSIONS:
+        name = low_tileset(p)
+        zl = [(z, [_zone_layer(zones[z], (p,), False)]) for z in range(MINZOOM, LOW_MAXZOOM + 1)]
+        vl = [_vl("zones", {"zone": "String"}, MINZOOM, LOW_MAXZOOM, zone_desc)]
+        results[name] = _write(tdir / f"{name}.pmtiles", name, f"Zonage ({p}), low zooms", zl, vl, ds,
+                               ZONAGE_SOURCES, bounds, version, processes, say)
+    del zones
+
+    # -- facilities
+    f_geoms, f_props, f_ids, f_sources = _facilities(ds, deps)
+    if len(f_geoms):
+        layer = Layer("facilities", f_geoms, f_props, f_ids)
+        vl = [_vl("facilities", {"id": "String", "finess": "String", "nom": "String", "type": "String",
+                                 "precision": "String", "public": "Boolean"}, FACILITY_MINZOOM, maxzoom,
+                  "Health establishments (points); precision = exact or commune")]
+        results["facilities"] = _write(tdir / "facilities.pmtiles", "facilities", "Health establishments",
+                                       [(z, [layer]) for z in range(FACILITY_MINZOOM, maxzoom + 1)], vl, ds,
+                                       [*FACILITY_SOURCES, *f_sources], bounds, version, processes, say)
+    else:
+        say("[tiles] no located facility: facilities tileset skipped")
+
+    # -- boundaries
+    (dep_g, dep_p), (reg_g, reg_p) = _admin_polygons(ds, cm)
+    dep_g, reg_g = np.asarray(dep_g, dtype=object), np.asarray(reg_g, dtype=object)
+
+    def outlines_at(z):
+        def make():
+            tol = COMMUNE_TOLERANCE * unit(z)
+            return [Layer("departements", shapely.boundary(simplify_coverage(dep_g, tol)), dep_p),
+                    Layer("regions", shapely.boundary(simplify_coverage(reg_g, tol)), reg_p)]
+        return make
+
+    vl = [_vl("departements", {"code": "String", "nom": "String"}, MINZOOM, maxzoom, "Département outlines"),
+          _vl("regions", {"code": "String", "nom": "String"}, MINZOOM, maxzoom, "Région outlines")]
+    results["boundaries"] = _write(tdir / "boundaries.pmtiles", "boundaries", "Départements and régions",
+                                   [(z, outlines_at(z)) for z in range(MINZOOM, maxzoom + 1)], vl, ds,
+                                   BOUNDARY_SOURCES, bounds, version, processes, say)
+
+    # -- styles
+    sdir = tdir / "styles"
+    sdir.mkdir(exist_ok=True)
+    for p in PROFESSIONS:
+        (sdir / f"{p}.json").write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM), ensure_ascii=False, indent=1))
+    return {
+        "maxzoom": maxzoom,
+        "bounds": list(bounds),
+        "tilesets": results,
+        "styles": list(PROFESSIONS),
+        "max_tile_bytes": max(r["max_tile"] for r in results.values()),
+        "processes": processes,
+        "zone_tolerance_units": ZONE_TOLERANCE,
+        "absorb_units": ABSORB_UNITS,
+        "commune_tolerance_units": COMMUNE_TOLERANCE,
+        "z5_view_bytes": {k: r["zooms"].get("5", {}).get("total") for k, r in results.items()},
+    }
