@@ -304,7 +304,7 @@ def build_territories(ds, out: Path) -> dict:
 
     apl23 = sorted(v.value for c in ds.communes.values()
                    if (v := c.apl.get("2023")) is not None and v.value is not None)
-    thresholds = [round(t, 4) for t in statistics.quantiles(apl23, n=4, method="inclusive")] if len(apl23) > 3 else []
+    thresholds = [round(t, 4) for t in statistics.quantiles(apl23, n=4, method="inclusive")] if len(apl23) >= 2 else []
     quartile_scope = {"thresholds": thresholds, "communes": len(apl23),
                       "meaning": "1 = quart des communes au plus faible APL 2023, 4 = au plus élevé",
                       "scope": "France entière" if not scope else f"communes des départements {','.join(scope)}"}

@@ -1,0 +1,97 @@
+"""Territory figures: values, provenance, enclosing levels, quartiles, members, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from query_tiny import publish_tiny
+from rezone import release
+from rezone.constants import PROFESSIONS
+from rezone.http import ApiError
+from rezone.territories import UNSOURCED, territory
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    publish_tiny(root)
+    release.reset(str(root / "store"))
+    yield release.current()
+    release.reset()
+
+
+def test_tiny_commune_figures(tiny):
+    t = territory(tiny, "commune", "80002")
+    f = t["figures"]
+    assert f["population"]["value"] == 3000 and f["population"]["enclosing"]["epci"]["value"] == 4500
+    assert f["apl_mg_2023"]["value"] == 2.8 and f["apl_mg_2022"]["value"] == 3.0
+    assert f["apl_mg_trend"]["value"] == pytest.approx(-0.2)
+    # population-weighted mean over the EPCI: (2.5*1000 + 2.8*3000 + 4.0*500) / 4500
+    assert f["apl_mg_2023"]["enclosing"]["epci"]["value"] == pytest.approx(12900 / 4500, abs=1e-3)
+    assert f["apl_mg_2023"]["quartile"] in (1, 2, 3, 4)
+    assert f["zonage_medecin"]["value"] == {"ZAC": 1.0}
+    shares = f["zonage_medecin"]["enclosing"]["departement"]["value"]
+    assert shares == {"HZ": round(500 / 4500, 4), "ZAC": round(3000 / 4500, 4), "ZIP": round(1000 / 4500, 4)}
+    assert f["zonage_infirmier"]["value"] == {"inconnu": 1.0}
+    assert f["etablissements"]["value"] == {"hopital_public": 1}
+    assert f["etablissements"]["enclosing"]["france"]["value"] == {"clinique_privee": 2, "hopital_public": 1}
+    dep = f["departement.medecins_generalistes"]
+    assert dep["value"] is None and dep["reason"] and dep["enclosing"]["departement"]["value"] == 373
+    for k in UNSOURCED:
+        assert f[k]["value"] is None and f[k]["reason"] and f[k]["reason_en"]
+    for fig in f.values():
+        assert {"value", "unit", "source", "vintage", "enclosing"} <= set(fig)
+    assert t["bassin_de_vie"] is None and t["bassin_de_vie_reason"]
+    assert set(t["enclosing"]) == {"epci", "departement", "region", "france"}
+
+
+def test_tiny_quartiles(tiny):
+    q = {c: territory(tiny, "commune", c)["figures"]["apl_mg_2023"]["quartile"] for c in ("80001", "80002", "80003")}
+    assert q["80001"] < q["80002"] < q["80003"]  # APL 2.5 < 2.8 < 4.0
+
+
+def test_tiny_levels_and_members(tiny):
+    e = territory(tiny, "epci", "200000001")
+    assert [m["code"] for m in e["members"]] == ["80001", "80002", "80003"]
+    assert e["partial"]  # a build limited to some départements says so
+    d = territory(tiny, "departement", "80")
+    assert d["figures"]["departement.medecins_generalistes"]["value"] == 373
+    r = territory(tiny, "region", "32")
+    assert r["figures"]["departement.medecins_generalistes"]["value"] == 373  # sum over its départements
+    fr = territory(tiny, "france", "FR")
+    assert fr["regions"] == ["32"] and fr["figures"]["population"]["value"] == 4500 and "members" not in fr
+
+
+@pytest.mark.parametrize("level,code,status,param", [
+    ("planet", "1", 400, "level"), ("commune", "abc", 400, "code"), ("commune", "99999", 404, "code"),
+    ("epci", "123", 400, "code"), ("departement", "81", 404, "code"), ("france", "EU", 400, "code"),
+    ("tvs", "T123", 404, "code"),
+])
+def test_tiny_errors(tiny, level, code, status, param):
+    with pytest.raises(ApiError) as err:
+        territory(tiny, level, code)
+    assert err.value.status == status and err.value.param == param
+
+
+@pytest.mark.needs_sources
+def test_amiens_real_figures(live_store, small_dataset):
+    ds = small_dataset
+    c = ds.communes["80021"]
+    t = territory(release.current(), "commune", "80021")
+    f = t["figures"]
+    assert f["population"]["value"] == c.population and f["population"]["source"] == "decoupage-administratif"
+    assert t["enclosing"]["departement"] == {"code": "80", "name": "Somme"}
+    assert f["population"]["enclosing"]["departement"]["value"] == (
+        ds.departements["80"].population or sum(x.population for x in ds.communes.values() if x.departement == "80"))
+    a = c.apl.get("2023")
+    if a is not None and a.value is not None:
+        assert f["apl_mg_2023"]["value"] == pytest.approx(a.value, abs=1e-3)
+        assert f["apl_mg_2023"]["quartile"] in (1, 2, 3, 4)
+    for p in PROFESSIONS:
+        z = c.zonage[p]
+        assert f[f"zonage_{p}"]["value"] == {(z.code or "inconnu"): 1.0}
+    e = territory(release.current(), "epci", c.epci)
+    assert "80021" in [m["code"] for m in e["members"]]
+    assert sum(e["figures"]["zonage_medecin"]["value"].values()) == pytest.approx(1.0, abs=1e-3)
+    r = territory(release.current(), "region", "32")
+    assert {m["code"] for m in r["members"]} == {x.code for x in ds.communes.values() if x.region == "32"}
