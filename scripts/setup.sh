@@ -31,6 +31,8 @@ if [ -f web/package.json ]; then
   (cd web && npm run --silent build)
 fi
 
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)  # tiles tests: @mapbox/vector-tile, gl-style-validate
+
 for arg in "$@"; do
   case "$arg" in
     --browser)
