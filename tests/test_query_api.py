@@ -1,0 +1,119 @@
+"""The query function end to end: API Gateway v2 events in, problem+json or JSON out, never a 500."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rezone_infra.server import load_handler, make_event
+
+pytestmark = pytest.mark.needs_sources
+
+
+def call(path, query=""):
+    resp = load_handler("query")(make_event("GET", path, query, {"host": "test"}, None), None)
+    body = resp["body"]
+    return resp["statusCode"], resp["headers"], (json.loads(body) if body else None)
+
+
+def assert_problem(status, headers, body, expected_status=None, param=None):
+    assert 400 <= status < 500 and (expected_status is None or status == expected_status), (status, body)
+    assert headers["Content-Type"].startswith("application/problem+json")
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert body["status"] == status and body["title"]
+    if param:
+        assert body["param"] == param, body
+
+
+def test_health(live_store):
+    s, h, b = call("/v1/health")
+    assert s == 200 and b == {"status": "ok", "release": live_store["version"]}
+
+
+@pytest.mark.parametrize("code,lat,lon", [("75056", 48.8566, 2.3522), ("13055", 43.2965, 5.3698),
+                                          ("80021", 49.8942, 2.2957), ("2A004", 41.9192, 8.7386)])
+def test_locate_contract(live_store, code, lat, lon):
+    s, h, b = call("/v1/locate", f"lat={lat}&lon={lon}")
+    assert s == 200 and b["commune"]["code"] == code, b
+    for k in ("departement", "region", "epci"):
+        assert b[k]["code"] and b[k]["name"]
+    assert set(b["zonage"]) == {"medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme",
+                                "chirurgien_dentiste", "orthophoniste"}
+    for z in b["zonage"].values():
+        assert {"code", "label", "source", "vintage"} <= set(z)
+    assert "qpv" in b and "flags" in b and b["release"] == live_store["version"]
+    assert h["Cache-Control"].startswith("public") and h["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("query,status,param", [
+    ("lat=45.0&lon=-5.0", 404, "lat"), ("lon=2", 400, "lat"), ("lat=49", 400, "lon"), ("lat=abc&lon=2", 400, "lat"),
+    ("lat=NaN&lon=2", 400, "lat"), ("lat=49&lon=inf", 400, "lon"), ("lat=95&lon=2", 400, "lat"),
+    ("lat=49&lon=-181", 400, "lon"), ("lat=&lon=", 400, None), ("lat=1e400&lon=2", 400, "lat"),
+])
+def test_locate_bad_input(live_store, query, status, param):
+    assert_problem(*call("/v1/locate", query), status, param)
+
+
+@pytest.mark.parametrize("q", ["Amiens", "amiens", "80000"])
+def test_search_amiens(live_store, q):
+    s, h, b = call("/v1/communes", urlencode({"q": q, "limit": 5}))
+    assert s == 200 and b["results"][0]["code"] == "80021"
+    r = b["results"][0]
+    assert {"code", "name", "departement", "postal_codes", "population", "center"} <= set(r)
+
+
+@pytest.mark.parametrize("query,param", [("q=amiens&limit=500", "limit"), ("q=amiens&limit=0", "limit"),
+                                         ("q=amiens&limit=x", "limit"), ("limit=5", "q"), ("q=", "q"),
+                                         ("q=%20%20", "q"), ("q=" + "a" * 101, "q")])
+def test_search_bad_input(live_store, query, param):
+    assert_problem(*call("/v1/communes", query), 400, param)
+
+
+@pytest.mark.parametrize("level,code", [("commune", "80021"), ("departement", "80"), ("region", "32"),
+                                        ("france", "FR"), ("departement", "2A")])
+def test_territories(live_store, level, code):
+    s, h, b = call(f"/v1/territories/{level}/{code}")
+    assert s == 200 and b["code"] == code and b["figures"]["population"]["value"] > 0
+
+
+@pytest.mark.parametrize("path,status,param", [
+    ("/v1/territories/planet/1", 400, "level"), ("/v1/territories/commune/99999", 404, "code"),
+    ("/v1/territories/commune/..", 400, "code"), ("/v1/territories/departement/81", 404, "code"),
+    ("/v1/territories/epci/12", 400, "code"), ("/v1/territories/tvs/X1", 404, "code"),
+])
+def test_territories_bad_input(live_store, path, status, param):
+    assert_problem(*call(path), status, param)
+
+
+def test_facilities_geojson(live_store):
+    s, h, b = call("/v1/facilities", "bbox=2.2,49.85,2.4,49.95")
+    assert s == 200 and b["type"] == "FeatureCollection" and b["numberReturned"] == len(b["features"])
+    for f in b["features"]:
+        x, y = f["geometry"]["coordinates"]
+        assert 2.2 <= x <= 2.4 and 49.85 <= y <= 49.95 and f["properties"]["precision"]
+
+
+@pytest.mark.parametrize("query,param", [("bbox=0,40,10,50", "bbox"), ("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"),
+                                         ("bbox=2,49,1,50", "bbox"), ("bbox=nan,49,2,50", "bbox"), ("", "bbox"),
+                                         ("bbox=2,49,2.5,49.5&limit=100000", "limit")])
+def test_facilities_bad_input(live_store, query, param):
+    assert_problem(*call("/v1/facilities", query), 400, param)
+
+
+def test_openapi_route(live_store):
+    s, h, b = call("/v1/openapi.json")
+    assert s == 200 and b["openapi"].startswith("3.1") and "/v1/locate" in b["paths"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["lat", "lon", "q", "limit", "bbox", "type"]),
+                       st.text(max_size=30) | st.floats(allow_nan=True).map(str), max_size=4),
+       st.sampled_from(["/v1/locate", "/v1/communes", "/v1/facilities", "/v1/territories/commune/80021"]))
+def test_never_500(live_store, params, path):
+    s, h, b = call(path, urlencode(params))
+    assert s in (200, 400, 404), (s, b)
+    assert "Access-Control-Allow-Origin" in h
