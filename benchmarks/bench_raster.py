@@ -22,12 +22,11 @@ from pathlib import Path
 
 import numpy as np
 from pmtiles.reader import MmapSource, all_tiles
-from scipy import ndimage
-
 from rezone_build.ingest import ingest
 from rezone_build.pipeline import BuildContext
 from rezone_build.raster import build, select_hospitals
 from rezone_build.raster_grid import AREAS, CELL_M, area_of, grid_distance, make_grid, to_proj
+from scipy import ndimage
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -115,7 +114,8 @@ def main() -> int:
             t = time.perf_counter()
             res = build(ds, out, ctx)
             t_step = time.perf_counter() - t
-        sizes = sorted(len(d) for _, d in all_tiles(MmapSource(open(out / "tiles/acces-hopital.pmtiles", "rb"))))
+        with open(out / "tiles/acces-hopital.pmtiles", "rb") as f:
+            sizes = sorted(len(d) for _, d in all_tiles(MmapSource(f)))
         cogs = {p.name: p.stat().st_size for p in sorted((out / "raster").glob("*.tif"))}
         shares_kb = (out / "raster/access-shares.json").stat().st_size / 1024
     rows = [

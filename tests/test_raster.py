@@ -27,17 +27,15 @@ from PIL import Image
 from pmtiles.reader import MmapSource, Reader
 from pmtiles.tile import TileType
 from pyproj import Geod, Transformer
-
 from rezone_build.model import Commune, Dataset, Departement, Facility
 from rezone_build.pipeline import BuildContext
-from rezone_build.raster import build
+from rezone_build.raster import HOSPITAL_TYPES, build
 from rezone_build.raster_tiles import CLASSES, classify
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPS = ["2A", "31", "974"]
 GEOD = Geod(ellps="GRS80")
 CELL = 1000.0
-HOSPITAL_VINTAGE = "FINESS extraction of 6 March 2020"
 STRUCTURE_TYPES = {"Pharmacie d'Officine": "pharmacie", "Centre de Santé": "centre_de_sante",
                    "Maison de santé (L.6223-3)": "msp"}
 
@@ -52,15 +50,16 @@ def _hospitals(src: Path) -> list[Facility]:
                 continue
             finess = r["id"].zfill(9)
             public = {"public": True, "private": False}.get(r["public_private"])
-            out.append(Facility(finess, finess, r["hospital_name"], "hopital", r["facility_type"], None, lon, lat,
-                                "exact", public, "etablissements-geolocalises/hopitaux-france", HOSPITAL_VINTAGE))
+            kind = {True: "hopital_public", False: "etablissement_prive"}.get(public, "etablissement_de_sante")
+            out.append(Facility(finess, finess, r["hospital_name"], kind, r["facility_type"], None, lon, lat,
+                                "exact", public, "hopitaux-france", "2020"))
     return out
 
 
 def _structures(src: Path) -> list[Facility]:
     data = json.loads((src / "etablissements-geolocalises/haute-garonne/structures-finess-31.json").read_text())
     return [Facility(s["id"], None, s["nom"], STRUCTURE_TYPES[s["cat"]], s["cat"], None, s["lon"], s["lat"], "exact",
-                     None, "etablissements-geolocalises/haute-garonne", data["maj"])
+                     None, "etablissements-geolocalises", data["maj"][:4])
             for s in data["structures"] if s["cat"] in STRUCTURE_TYPES]
 
 
@@ -110,7 +109,7 @@ def _geodesic_min(facilities, lon: float, lat: float) -> float:
 
 
 def _metro_hospitals(ds):
-    return [f for f in ds.facilities if f.type == "hopital" and -6 < f.lon < 10 and 41 < f.lat < 52]
+    return [f for f in ds.facilities if f.type in HOSPITAL_TYPES and -6 < f.lon < 10 and 41 < f.lat < 52]
 
 
 def _tile_pixel(pmtiles_path: Path, lon: float, lat: float, z: int) -> tuple[int, int, int, int] | None:
@@ -138,7 +137,7 @@ def test_files_written(built):
     assert (out / "tiles/acces-hopital.pmtiles").is_file()
     assert (out / "raster/access-shares.json").is_file()
     index = json.loads((out / "raster/index.json").read_text())
-    assert index["vintage"] == HOSPITAL_VINTAGE
+    assert "6 March 2020" in index["vintage"]
     assert "pas un temps de trajet" in index["method"]
     assert index["structures"] == {"pharmacie": 394, "centre_de_sante": 60, "msp": 59}
 
@@ -146,7 +145,7 @@ def test_files_written(built):
 def test_distance_at_hospital_cell_is_zero(tiny, built):
     out, _ = built
     path = out / "raster/distance-hopital-metropole.tif"
-    in_2a = [f for f in tiny.facilities if f.type == "hopital" and tiny.departements["2A"].geometry.contains(
+    in_2a = [f for f in tiny.facilities if f.type in HOSPITAL_TYPES and tiny.departements["2A"].geometry.contains(
         sg.Point(f.lon, f.lat))]
     assert len(in_2a) >= 5
     values = [_sample(path, f.lon, f.lat)[0] for f in in_2a]
@@ -170,7 +169,7 @@ def test_reunion_remote_point(tiny, built):
     out, _ = built
     lon, lat = 55.48, -21.10  # Cirque de Mafate, no road
     value, _ = _sample(out / "raster/distance-hopital-974.tif", lon, lat)
-    reunion = [f for f in tiny.facilities if f.type == "hopital" and 55 < f.lon < 56 and -22 < f.lat < -20]
+    reunion = [f for f in tiny.facilities if f.type in HOSPITAL_TYPES and 55 < f.lon < 56 and -22 < f.lat < -20]
     assert abs(value - _geodesic_min(reunion, lon, lat)) <= CELL
 
 
@@ -201,7 +200,7 @@ def test_cog_has_overviews_and_honest_tags(built):
         assert ds.profile["tiled"] and ds.profile["compress"] == "deflate"
         tags = ds.tags()
         assert "vol d'oiseau" in tags["method"] and "pas un temps de trajet" in tags["method"]
-        assert tags["vintage"] == HOSPITAL_VINTAGE and tags["units"].startswith("metres")
+        assert "6 March 2020" in tags["vintage"] and tags["units"].startswith("metres")
         assert "hopitaux-france" in tags["source"]
         assert ds.descriptions[0].startswith("distance à l'hôpital")
         assert ds.tags(3)["coverage"] == "département 31 only"
@@ -219,7 +218,7 @@ def test_tiles_decode_with_class_colours(tiny, built):
         header, meta = reader.header(), reader.metadata()
     assert header["tile_type"] == TileType.PNG
     assert (header["min_zoom"], header["max_zoom"]) == (4, 10)
-    assert "vol d'oiseau" in meta["description"] and "2020" in meta["description"]
+    assert "vol d'oiseau" in meta["description"] and "6 mars 2020" in meta["description"]
     assert [c["color"] for c in meta["legend"]] == [c[4] for c in CLASSES]
     assert meta["maplibre_layer"]["type"] == "raster"
     hospital = next(f for f in tiny.facilities if f.finess == "2A0000022")  # CH Notre-Dame de la Miséricorde, Ajaccio
@@ -238,7 +237,7 @@ def test_tiles_decode_with_class_colours(tiny, built):
 def test_access_shares(tiny, built):
     out, _ = built
     shares = json.loads((out / "raster/access-shares.json").read_text())
-    assert shares["vintage"] == HOSPITAL_VINTAGE and "vol d'oiseau" in shares["method"]
+    assert "6 March 2020" in shares["vintage"] and "vol d'oiseau" in shares["method"]
     assert "reference point" in shares["method"]
     levels = shares["levels"]
     assert set(levels) == {"commune", "epci", "departement", "region", "france"}
@@ -288,7 +287,7 @@ def test_serving_functions_never_import_rasterio():
         " 'rezone_build', 'PIL') if m in sys.modules]\n"
         "print(json.dumps({'heavy': heavy, 'import_s': time.perf_counter() - t}))\n"
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout.strip().splitlines()[-1])
     print(f"handlers import time: {report['import_s'] * 1000:.0f} ms")

@@ -30,11 +30,25 @@ from .raster_grid import AREAS, area_of, grid_distance, make_grid, to_proj
 from .raster_shares import access_shares, commune_distances
 from .raster_tiles import CLASSES, RasterLayer, classify, write_pmtiles
 
-__all__ = ["build", "select_hospitals", "select_structures", "METHOD", "TILESET", "STRUCTURE_BANDS",
-           "maplibre_layer"]
+__all__ = [
+    "METHOD",
+    "STRUCTURE_BANDS",
+    "TILESET",
+    "build",
+    "maplibre_layer",
+    "select_hospitals",
+    "select_structures",
+]
 
 HOSPITAL_SOURCE = "etablissements-geolocalises/hopitaux-france"
-STRUCTURE_SOURCE = "etablissements-geolocalises/haute-garonne"
+# Source ids the ingest gives hospitals located by the geolocated FINESS list: SAE 2023 rows joined
+# to it by FINESS number (``precision="exact"``), and its own rows absent from SAE.
+SAE_SOURCE = "etablissements-sae"
+FR_SOURCES = ("hopitaux-france", HOSPITAL_SOURCE)
+HOSPITAL_TYPES = ("hopital_public", "hopital_prive_non_lucratif", "clinique_privee", "etablissement_prive",
+                  "etablissement_de_sante")
+FR_VINTAGE = "FINESS extraction of 6 March 2020"
+STRUCTURE_SOURCES = ("etablissements-geolocalises", "etablissements-geolocalises/haute-garonne")
 STRUCTURE_DEP = "31"
 # Ambulatory structure types geolocated in the Haute-Garonne file: (type slug, band description).
 STRUCTURE_BANDS = [
@@ -77,10 +91,14 @@ def _is_exact(f) -> bool:
 
 
 def select_hospitals(ds) -> list:
-    """Hospitals located exactly by the geolocated FINESS list (one per FINESS number)."""
+    """Hospitals located exactly by the geolocated FINESS list (one per FINESS number).
+
+    Hospitals of the Haute-Garonne file are left out (another vintage, one département only), and so
+    are SAE establishments only placed at their commune's reference point.
+    """
     seen: dict[str, object] = {}
     for f in ds.facilities:
-        if _is_exact(f) and (f.source or "").startswith(HOSPITAL_SOURCE):
+        if _is_exact(f) and f.type in HOSPITAL_TYPES and (f.source == SAE_SOURCE or f.source in FR_SOURCES):
             seen.setdefault(f.finess or f.id, f)
     return list(seen.values())
 
@@ -89,9 +107,16 @@ def select_structures(ds) -> dict[str, list]:
     """Haute-Garonne ambulatory structures by type (pharmacie, centre_de_sante, msp)."""
     out: dict[str, list] = {t: [] for t, _ in STRUCTURE_BANDS}
     for f in ds.facilities:
-        if _is_exact(f) and (f.source or "").startswith(STRUCTURE_SOURCE) and f.type in out:
+        if _is_exact(f) and f.source in STRUCTURE_SOURCES and f.type in out:
             out[f.type].append(f)
     return out
+
+
+def _hospital_vintage(hospitals) -> str:
+    parts = [f"{FR_VINTAGE} (coordinates and list, {HOSPITAL_SOURCE})"]
+    if any(f.source == SAE_SOURCE for f in hospitals):
+        parts.append("DREES SAE 2023 establishments joined by FINESS number")
+    return "; ".join(parts)
 
 
 def _points(crs: str, envelope, facilities) -> np.ndarray:
@@ -103,12 +128,9 @@ def _points(crs: str, envelope, facilities) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def _vintage(facilities, ds, source_id: str) -> str:
-    vintages = sorted({f.vintage for f in facilities if f.vintage})
-    if vintages:
-        return "; ".join(vintages)
-    src = ds.sources.get(source_id)
-    return src.vintage if src else "unknown"
+def _structure_vintage(structures: dict[str, list]) -> str | None:
+    vintages = sorted({f.vintage for v in structures.values() for f in v if f.vintage})
+    return "; ".join(vintages) or None
 
 
 def build(ds, out: Path, ctx) -> dict:
@@ -122,10 +144,13 @@ def build(ds, out: Path, ctx) -> dict:
     structures = select_structures(ds)
     if not hospitals:
         raise ValueError(f"no exactly located hospital from {HOSPITAL_SOURCE} in the dataset")
-    vintage = _vintage(hospitals, ds, "etablissements-geolocalises")
-    struct_vintage = _vintage([f for v in structures.values() for f in v], ds, "etablissements-geolocalises")
+    vintage = _hospital_vintage(hospitals)
+    struct_vintage = _structure_vintage(structures)
+    not_exact = sum(1 for f in ds.facilities if f.type in HOSPITAL_TYPES and f.source == SAE_SOURCE
+                    and not _is_exact(f))
+    joined = any(f.source == SAE_SOURCE for f in hospitals)
     common = {
-        "source": f"{HOSPITAL_SOURCE} (FINESS, joined to DREES SAE 2023 by FINESS number)",
+        "source": HOSPITAL_SOURCE + (f" joined to {SAE_SOURCE} (DREES SAE 2023) by FINESS number" if joined else ""),
         "vintage": vintage,
         "method": METHOD,
         "method_detail": METHOD_EN,
@@ -138,7 +163,8 @@ def build(ds, out: Path, ctx) -> dict:
     band_tags = [{"facilities": str(len(hospitals)), "coverage": "France"},
                  {"facilities": str(len(public)), "coverage": "France"}] + [
         {"facilities": str(len(structures[t])), "coverage": f"département {STRUCTURE_DEP} only",
-         "source": STRUCTURE_SOURCE, "vintage": struct_vintage} for t, _ in STRUCTURE_BANDS]
+         "source": "etablissements-geolocalises/haute-garonne", "vintage": struct_vintage or "none loaded"}
+        for t, _ in STRUCTURE_BANDS]
     (out / "raster").mkdir(parents=True, exist_ok=True)
     files, layers, hospitals_xy = {}, [], {}
     timings: dict[str, float] = defaultdict(float)
@@ -167,7 +193,7 @@ def build(ds, out: Path, ctx) -> dict:
                 "hospitals": str(len(hospitals_xy[key])), "cell_size_m": "1000"}
         size = write_cog(out / rel, grid, list(zip(band_desc, bands)), tags, band_tags)
         files[rel] = {"area": key, "label": area.label, "crs": area.crs, "width": grid.width,
-                      "height": grid.height, "bytes": size, "hospitals": int(len(hospitals_xy[key])),
+                      "height": grid.height, "bytes": size, "hospitals": len(hospitals_xy[key]),
                       "cells_in_france": int(grid.mask.sum()),
                       "max_distance_m": None if np.isnan(any_d).all() else float(np.nanmax(any_d))}
         layers.append(RasterLayer(grid, classify(any_d), [g.bounds for g in by_area[key].values()]))
@@ -178,8 +204,9 @@ def build(ds, out: Path, ctx) -> dict:
     tile_meta = {
         "name": "Accès à l'hôpital (distance à vol d'oiseau)",
         "description": (f"Distance à vol d'oiseau (ligne droite, pas un temps de trajet) au plus proche "
-                        f"hôpital, maille de 1 km ; établissements : {HOSPITAL_SOURCE}, extraction FINESS "
-                        f"({vintage}), {len(hospitals)} établissements géolocalisés."),
+                        f"hôpital (tout établissement de santé géolocalisé), maille de 1 km ; {len(hospitals)} "
+                        f"établissements de la liste FINESS géolocalisée ({HOSPITAL_SOURCE}, extraction du "
+                        f"6 mars 2020){' rapprochée de la SAE 2023' if joined else ''}."),
         "attribution": "FINESS (extraction du 6 mars 2020, via Eurostat GISCO) ; IGN ADMIN EXPRESS ; Rézone",
         "type": "overlay",
         "legend": legend,
@@ -206,6 +233,7 @@ def build(ds, out: Path, ctx) -> dict:
     index = {**common, "files": files, "nodata": NODATA,
              "bands": [{"index": i + 1, "description": d, **t} for i, (d, t) in enumerate(zip(band_desc, band_tags))],
              "hospitals": len(hospitals), "public_hospitals": len(public),
+             "hospitals_left_out_not_exact": not_exact,
              "structures": {t: len(v) for t, v in structures.items()},
              "structures_vintage": struct_vintage,
              "tiles": {"tileset": TILESET, "legend": legend, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
@@ -214,6 +242,7 @@ def build(ds, out: Path, ctx) -> dict:
     lap("shares")
     return {"files": sorted(files), "hospitals": len(hospitals), "public_hospitals": len(public),
             "tiles": tile_stats["tiles"], "tiles_bytes": tile_stats["bytes"],
-            "tiles_per_zoom": tile_stats["per_zoom"], "tile_bytes_median": tile_stats["sizes"][len(tile_stats["sizes"]) // 2],
+            "tiles_per_zoom": tile_stats["per_zoom"],
+            "tile_bytes_median": tile_stats["sizes"][len(tile_stats["sizes"]) // 2],
             "tile_bytes_max": tile_stats["sizes"][-1],
             "communes_with_distance": len(distances), "timings_s": {k: round(v, 3) for k, v in timings.items()}}

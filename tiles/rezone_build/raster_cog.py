@@ -20,8 +20,8 @@ def write_cog(path: Path, grid: Grid, bands: list[tuple[str, np.ndarray]], tags:
               band_tags: list[dict[str, str]] | None = None) -> int:
     """Write ``bands`` (description, float metres with NaN = nodata) as an int32 COG; returns its size."""
     data = np.stack([np.where(np.isnan(a), NODATA, np.rint(a)).astype("int32") for _, a in bands])
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=len(bands), dtype="int32",
-                   crs=grid.area.crs, transform=grid.transform, nodata=NODATA)
+    profile = {"driver": "GTiff", "width": grid.width, "height": grid.height, "count": len(bands),
+               "dtype": "int32", "crs": grid.area.crs, "transform": grid.transform, "nodata": NODATA}
     path.parent.mkdir(parents=True, exist_ok=True)
     with MemoryFile() as mem:
         with mem.open(**profile) as tmp:

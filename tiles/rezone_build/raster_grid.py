@@ -22,7 +22,7 @@ from rasterio.features import rasterize
 from rasterio.transform import Affine
 from scipy.spatial import cKDTree
 
-__all__ = ["Area", "AREAS", "Grid", "area_of", "make_grid", "to_proj", "nearest_distance", "grid_distance"]
+__all__ = ["AREAS", "Area", "Grid", "area_of", "grid_distance", "make_grid", "nearest_distance", "to_proj"]
 
 CELL_M = 1000.0
 
@@ -97,7 +97,7 @@ def make_grid(area: Area, dep_geoms: dict[str, object], cell: float = CELL_M) ->
     xmin, ymin, xmax, ymax = shapely.total_bounds(projected)
     xmin, ymin = np.floor(xmin / cell) * cell - cell, np.floor(ymin / cell) * cell - cell
     xmax, ymax = np.ceil(xmax / cell) * cell + cell, np.ceil(ymax / cell) * cell + cell
-    width, height = int(round((xmax - xmin) / cell)), int(round((ymax - ymin) / cell))
+    width, height = round(float(xmax - xmin) / cell), round(float(ymax - ymin) / cell)
     transform = Affine(cell, 0.0, xmin, 0.0, -cell, ymax)
     dep_index = rasterize(
         ((shapely.geometry.mapping(g), i + 1) for i, g in enumerate(projected) if not g.is_empty),

@@ -17,7 +17,7 @@ import numpy as np
 
 from .raster_grid import AREAS, area_of, nearest_distance, to_proj
 
-__all__ = ["THRESHOLDS_KM", "commune_distances", "access_shares"]
+__all__ = ["THRESHOLDS_KM", "access_shares", "commune_distances"]
 
 THRESHOLDS_KM = (10, 20, 30)
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import mercantile
 import numpy as np
 from PIL import Image
-from pmtiles.tile import Compression, TileType, zxy_to_tileid
-from pmtiles.writer import Writer
+from pmtiles.tile import Compression
 from rasterio.warp import Resampling, reproject
 
+from .pmtiles_write import ArchiveWriter, TileType, tile_id
 from .raster_grid import CELL_M, Grid
 
-__all__ = ["CLASSES", "classify", "render_tile", "RasterLayer", "write_pmtiles", "TILE_SIZE"]
+__all__ = ["CLASSES", "TILE_SIZE", "RasterLayer", "classify", "render_tile", "write_pmtiles"]
 
 TILE_SIZE = 256
 WEB_MERCATOR = "EPSG:3857"
@@ -100,35 +100,23 @@ def write_pmtiles(path: Path, layers: list[RasterLayer], minzoom: int, maxzoom: 
 
     Returns statistics: tile count per zoom and the tile sizes (bytes).
     """
-    rendered: list[tuple[int, bytes]] = []
-    per_zoom: dict[int, int] = {}
+    rendered: list[tuple[int, mercantile.Tile, bytes]] = []
     for z in range(minzoom, maxzoom + 1):
         for tile, lay in _candidates(layers, z).items():
             png = render_tile(lay, tile)
             if png is not None:
-                rendered.append((zxy_to_tileid(tile.z, tile.x, tile.y), png))
-                per_zoom[z] = per_zoom.get(z, 0) + 1
+                rendered.append((tile_id(tile.z, tile.x, tile.y), tile, png))
     if not rendered:
         raise ValueError("no raster tile has data")
     rendered.sort(key=lambda t: t[0])
     boxes = [b for layer in layers for b in layer.boxes]
-    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    cx, cy = _centre(layers)
-    header = {
-        "tile_type": TileType.PNG, "tile_compression": Compression.NONE,
-        "min_lon_e7": int(west * 1e7), "min_lat_e7": int(south * 1e7),
-        "max_lon_e7": int(east * 1e7), "max_lat_e7": int(north * 1e7),
-        "center_zoom": minzoom + 2,
-        "center_lon_e7": int(cx * 1e7), "center_lat_e7": int(cy * 1e7),
-    }
-    meta = {**metadata, "format": "png", "minzoom": minzoom, "maxzoom": maxzoom,
-            "bounds": [round(v, 5) for v in (west, south, east, north)]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        w = Writer(f)
-        for tid, data in rendered:
-            w.write_tile(tid, data)
-        w.finalize(header, meta)
-    return {"tiles": len(rendered), "per_zoom": per_zoom, "sizes": sorted(len(d) for _, d in rendered),
-            "bytes": path.stat().st_size}
+    bounds = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    with ArchiveWriter(path, TileType.PNG, Compression.NONE) as w:
+        w.bounds = bounds
+        w.center = (*_centre(layers), minzoom + 2)
+        w.metadata = {**metadata, "format": "png", "minzoom": minzoom, "maxzoom": maxzoom,
+                      "bounds": [round(v, 5) for v in bounds]}
+        for _, tile, png in rendered:
+            w.add(tile.z, tile.x, tile.y, png)
+    return {"tiles": w.count, "per_zoom": {z: len(v) for z, v in sorted(w.sizes.items())},
+            "sizes": sorted(n for v in w.sizes.values() for n in v), "bytes": path.stat().st_size}
