@@ -53,12 +53,22 @@ def dissolve(geoms: Sequence, groups: Sequence[Hashable]) -> dict[Hashable, shap
     return {k: union_coverage(v) for k, v in by.items()}
 
 
-def absorb_small(zones: dict[Hashable, shapely.Geometry], min_area: float) -> dict[Hashable, shapely.Geometry]:
+def absorb_small(zones: dict[Hashable, shapely.Geometry], min_area: float,
+                 max_passes: int = 8) -> dict[Hashable, shapely.Geometry]:
     """Reassign parts smaller than ``min_area`` to the neighbouring group with the longest shared border.
 
     Parts are processed from the smallest up; a part without any neighbour (an island) is dropped
-    if it is small. The result is dissolved again by group.
+    if it is small. The result is dissolved again by group, and passes repeat until no small part
+    changes group (two small neighbours merged together may still be small after one pass).
     """
+    for _ in range(max_passes):
+        zones, changed = _absorb_pass(zones, min_area)
+        if not changed:
+            break
+    return zones
+
+
+def _absorb_pass(zones, min_area):
     keys, parts = [], []
     for k, g in zones.items():
         for p in shapely.get_parts(g):
@@ -66,20 +76,22 @@ def absorb_small(zones: dict[Hashable, shapely.Geometry], min_area: float) -> di
                 keys.append(k)
                 parts.append(p)
     if not parts:
-        return {}
+        return {}, False
     parts_arr = np.asarray(parts, dtype=object)
     areas = shapely.area(parts_arr)
     small = np.flatnonzero(areas < min_area)
     if len(small) == 0:
-        return dict(zones)
+        return dict(zones), False
     tree = shapely.STRtree(parts_arr)
     bounds = shapely.boundary(parts_arr)
     keep = np.ones(len(parts), dtype=bool)
+    changed = False
     for i in small[np.argsort(areas[small], kind="stable")]:
         nbr = tree.query(parts_arr[i], predicate="intersects")
         nbr = nbr[(nbr != i) & keep[nbr]]
         if len(nbr) == 0:
             keep[i] = False  # an isolated speck (small island): nothing to merge with, no gap left
+            changed = True
             continue
         cand = np.asarray([j for j in nbr if keys[j] != keys[i]], dtype=int)
         if len(cand) == 0:
@@ -89,8 +101,9 @@ def absorb_small(zones: dict[Hashable, shapely.Geometry], min_area: float) -> di
         if shared[best] <= 0:
             continue
         keys[i] = keys[cand[best]]
+        changed = True
     by: dict[Hashable, list] = defaultdict(list)
     for k, p, ok in zip(keys, parts, keep):
         if ok:
             by[k].append(p)
-    return {k: union_coverage(v) for k, v in by.items()}
+    return {k: union_coverage(v) for k, v in by.items()}, changed
