@@ -14,9 +14,15 @@ from rezone.constants import PROFESSIONS
 
 from .cog import load_cog
 from .ingest_admin import load_departements, load_epcis, load_regions
+from .ingest_apl import load_apl
 from .ingest_communes import load_centers, load_communes, load_geometries
-from .ingest_zonage import load_zonage, population_by_code
-from .model import Dataset
+from .ingest_facilities import CommuneLocator, load_facilities
+from .ingest_indicators import load_indicators
+from .ingest_qpv import load_qpvs
+from .ingest_zonage import NameIndex, load_zonage, population_by_code
+from .ingest_zones_rouges import load_zones_rouges
+from .loaders_optional import load_optional
+from .model import Dataset, SourceInfo
 from .quality import QualityReport, format_report
 from .sources import open_sources
 
@@ -57,7 +63,8 @@ def ingest(sources_dir=None, departements: list[str] | None = None, cache_dir=No
     src = open_sources(sources_dir, cache_dir)
     deps = {d.strip().upper() for d in departements} if departements else None
     q = QualityReport()
-    steps = ["cog", "communes", "geometry", "centers", "zonage", "admin"]
+    steps = ["cog", "communes", "geometry", "centers", "zonage", "apl", "admin", "facilities", "qpv",
+             "indicators", "optional"]
     bar = tqdm(total=len(steps), desc="ingest", unit="step", disable=not progress)
 
     def step(name):
@@ -73,16 +80,28 @@ def ingest(sources_dir=None, departements: list[str] | None = None, cache_dir=No
     load_geometries(communes, cog, src, deps, q, progress=progress); step("geometry")
     load_centers(communes, src, q); step("centers")
     pop = population_by_code(cog, src)
-    load_zonage(communes, cog, src, q, pop); step("zonage")
+    names = NameIndex(cog, src, set(communes) if deps else None)
+    load_zonage(communes, cog, src, q, pop, names); step("zonage")
+    load_apl(communes, cog, src, q); step("apl")
     dep_objs = load_departements(communes, src, deps, q)
     regions = load_regions(communes, dep_objs, src, q)
-    epcis = load_epcis(communes, src, q); step("admin")
+    epcis = load_epcis(communes, src, q)
+    load_zones_rouges(epcis, src, q); step("admin")
+    locator = CommuneLocator(communes, names)
+    facilities = load_facilities(communes, cog, src, q, names, locator); step("facilities")
+    qpvs = load_qpvs(communes, cog, src, q, locator); step("qpv")
+    indicators = load_indicators(src, deps, q); step("indicators")
+    ds = Dataset(communes=communes, departements=dep_objs, regions=regions, epcis=epcis, qpvs=qpvs,
+                 facilities=facilities, sources={s: src.info(s) for s in src.by_id}, indicators=indicators,
+                 scope=sorted(deps) if deps else None)
+    geo = src.info("etablissements-geolocalises")
+    ds.sources["hopitaux-france"] = SourceInfo("hopitaux-france", "French hospitals (FINESS extraction of 6 March "
+                                               "2020, Eurostat basic-services)", geo.license, "2020", geo.upstream)
+    ds.sources["haute-garonne"] = SourceInfo("haute-garonne", "FINESS structures of Haute-Garonne (file dated "
+                                             "2026-08-10)", geo.license, "2026", geo.upstream)
+    load_optional(ds, cog, src, q); step("optional")
     bar.close()
 
-    used = ["france-geojson", "decoupage-administratif", "communes-centroides", "zonage-medecins",
-            "zonage-autres-professions"]
-    ds = Dataset(communes=communes, departements=dep_objs, regions=regions, epcis=epcis, qpvs={},
-                 facilities=[], sources={s: src.info(s) for s in used}, scope=sorted(deps) if deps else None)
     q.summary = _summary(ds, q, len(cog.excluded_com))
     q.summary["ingest_seconds"] = round(time.perf_counter() - t0, 2)
     ds.quality = q.to_dict()

@@ -14,9 +14,10 @@ from .sources import Sources
 __all__ = ["load_departements", "load_epcis", "load_regions"]
 
 
-def _polygons(src: Sources, rel: str) -> dict[str, object]:
+def _polygons(src: Sources, rel: str, wanted: set[str] | None) -> dict[str, object]:
     data = json.loads(src.path(rel).read_text(encoding="utf-8"))
-    return {f["properties"]["code"]: valid(shape(f["geometry"])) for f in data["features"]}
+    return {f["properties"]["code"]: valid(shape(f["geometry"])) for f in data["features"]
+            if wanted is None or f["properties"]["code"] in wanted}
 
 
 def _population(communes: dict[str, Commune], attr: str) -> dict[str, int]:
@@ -32,7 +33,7 @@ def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str]
                       q: QualityReport, full_population: bool = True) -> dict[str, Departement]:
     st = q.source("decoupage-administratif/departements.json")
     rows = json.loads(src.path("decoupage-administratif/departements.json").read_text(encoding="utf-8"))
-    geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson")
+    geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson", deps)
     pop = _population(communes, "departement")
     out = {}
     for r in rows:
@@ -51,8 +52,8 @@ def load_regions(communes: dict[str, Commune], departements: dict[str, Departeme
                  q: QualityReport) -> dict[str, Region]:
     st = q.source("decoupage-administratif/regions.json")
     rows = json.loads(src.path("decoupage-administratif/regions.json").read_text(encoding="utf-8"))
-    geoms = _polygons(src, "france-geojson/regions-avec-outre-mer.geojson")
     wanted = {d.region for d in departements.values()}
+    geoms = _polygons(src, "france-geojson/regions-avec-outre-mer.geojson", wanted)
     pop = _population(communes, "region")
     out = {}
     for r in rows:

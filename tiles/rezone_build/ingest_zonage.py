@@ -155,15 +155,18 @@ def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: Q
     _assign(communes, prof, collected, pop, OTHERS_ID, OTHERS_VINTAGE, q)
 
 
-class _NameIndex:
+class NameIndex:
     """(normalised name, postal code) and (normalised name, département) → set of (source code, 2026 code)."""
 
-    def __init__(self, cog: Cog, src: Sources):
+    def __init__(self, cog: Cog, src: Sources, keep: set[str] | None = None):
+        """``keep``: only index names of these 2026 communes (a scoped build); None = all."""
         self.by_cp: dict[tuple[str, str], set] = defaultdict(set)
         self.by_dep: dict[tuple[str, str], set] = defaultdict(set)
         self.delegated: dict[tuple[str, str], set] = defaultdict(set)
 
         def add(name, cps, dep, src_code, new, table=None):
+            if keep is not None and new not in keep:
+                return
             for n in {norm_name(name), norm_name_no_article(name)}:
                 for cp in cps:
                     self.by_cp[(n, cp)].add((src_code, new))
@@ -180,7 +183,7 @@ class _NameIndex:
         with src.path("communes-centroides/communes.csv").open(encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
                 new = cog.rekey(r["insee_com"])
-                if new is None:
+                if new is None or (keep is not None and new not in keep):
                     continue
                 for name in (r["commune"], r["commune_article"]):
                     for n in {norm_name(name), norm_name_no_article(name)}:
@@ -202,9 +205,8 @@ class _NameIndex:
         return "unmatched", set()
 
 
-def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport) -> None:
+def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport, index: NameIndex) -> None:
     st = q.source(DOCTORS_REL)
-    index = _NameIndex(cog, src)
     com_names = {norm_name(r["nom"]) for r in cog.excluded_com.values()}
     scope = {c.departement for c in communes.values()} if len(communes) < len(cog.current) else None
     zon: dict[str, list] = defaultdict(list)
@@ -214,10 +216,10 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport) -> No
             st.read += 1
             cp = zip5(r["Code_postal"])
             label = r["Zonage"].strip()
-            how, hits = index.match(r["Nom_commune"], cp)
-            news = {new for _, new in hits}
             if scope is not None and not scope.intersection(deps_of_postal(cp)):
                 continue  # another département than the ones built
+            how, hits = index.match(r["Nom_commune"], cp)
+            news = {new for _, new in hits}
             if not news and norm_name(r["Nom_commune"]) in com_names:
                 st.reject("collectivité d'outre-mer (not in the dataset)", f"{r['Nom_commune']} ({cp})")
                 continue
@@ -260,10 +262,10 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport) -> No
 
 
 def load_zonage(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport,
-                pop: dict[str, int] | None = None) -> None:
+                pop: dict[str, int] | None = None, names: NameIndex | None = None) -> None:
     """Fill ``Commune.zonage`` for every profession (missing → ZoneValue(None, …, reason)) and ``zrr``."""
     pop = pop if pop is not None else population_by_code(cog, src)
-    _load_doctors(communes, cog, src, pop, q)
+    _load_doctors(communes, cog, src, pop, q, names or NameIndex(cog, src, set(communes)))
     for prof, rel in OTHER_FILES.items():
         _load_other(prof, rel, communes, cog, src, pop, q)
     missing: dict[str, list[str]] = {}

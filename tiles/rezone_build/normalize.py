@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["dep_of_commune", "deps_of_postal", "finess9", "norm_name", "norm_name_no_article", "zip5"]
 
 _ARTICLES = re.compile(r"^(le|la|les|l)\s+")
 
 
+@lru_cache(maxsize=1 << 17)
 def norm_name(s: str) -> str:
     """Lower-case ASCII name with one space between words; "Saint"/"Sainte" → "st"/"ste"; œ → oe.
 
@@ -23,6 +25,7 @@ def norm_name(s: str) -> str:
     return s
 
 
+@lru_cache(maxsize=1 << 17)
 def norm_name_no_article(s: str) -> str:
     return _ARTICLES.sub("", norm_name(s))
 
@@ -53,3 +56,13 @@ def deps_of_postal(cp: str) -> tuple[str, ...]:
     if cp.startswith("20"):
         return ("2A", "2B")
     return (cp[:2],)
+
+
+def finess_insee(dep: str, com: str) -> str:
+    """INSEE code from a FINESS-style département + 3-digit commune (overseas ``9A``…``9F``: 97 + commune).
+
+    Also reads SAE ``COMINSEE`` values such as ``9A101`` (→ 97101) and plain 5-digit codes.
+    """
+    if dep.startswith("9") and dep[1:2].isalpha():
+        return "97" + com.zfill(3)
+    return dep.zfill(2) + com.zfill(3)
