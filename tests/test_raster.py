@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely.geometry as sg
+from conftest import SMALL_DEPS
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -29,7 +30,7 @@ from pmtiles.tile import TileType
 from pyproj import Geod, Transformer
 from rezone_build.model import Commune, Dataset, Departement, Facility
 from rezone_build.pipeline import BuildContext
-from rezone_build.raster import HOSPITAL_TYPES, build
+from rezone_build.raster import HOSPITAL_TYPES, build, select_hospitals
 from rezone_build.raster_tiles import CLASSES, classify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,3 +293,27 @@ def test_serving_functions_never_import_rasterio():
     report = json.loads(res.stdout.strip().splitlines()[-1])
     print(f"handlers import time: {report['import_s'] * 1000:.0f} ms")
     assert report["heavy"] == []
+
+
+@pytest.mark.needs_sources
+def test_small_build_on_real_ingest(small_dataset, tmp_path):
+    """The step on the shared small dataset (80, 13, 2A, 75) as the pipeline runs it."""
+    hospitals = select_hospitals(small_dataset)
+    if not hospitals:
+        pytest.skip("this ingest loads no exactly located hospital yet")
+    summary = build(small_dataset, tmp_path, BuildContext("small", None, tmp_path, departements=SMALL_DEPS,
+                                                          quiet=True))
+    assert summary["files"] == ["raster/distance-hopital-metropole.tif"]
+    assert all(f.precision == "exact" for f in hospitals)
+    levels = json.loads((tmp_path / "raster/access-shares.json").read_text())["levels"]
+    assert set(levels["departement"]) == set(SMALL_DEPS)
+    assert levels["commune"]["75056"]["share_gt_10km"] == 0  # Paris: hospitals everywhere
+    amiens = small_dataset.communes["80021"]
+    d_km = _geodesic_min(hospitals, *amiens.center) / 1000
+    assert abs(levels["commune"]["80021"]["distance_km"] - d_km) <= 0.003 * d_km + 0.01
+    somme = levels["departement"]["80"]
+    assert somme["population"] > 500_000 and 0 < somme["share_gt_10km"] < 1
+    # A remote cell of the Somme agrees with the geodesic distance to the in-scope hospitals.
+    lon, lat = 1.90, 49.85  # Hornoy-le-Bourg, rural south-west of the Somme
+    value, _ = _sample(tmp_path / "raster/distance-hopital-metropole.tif", lon, lat)
+    assert abs(value - _geodesic_min(hospitals, lon, lat)) <= CELL
