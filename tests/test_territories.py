@@ -95,3 +95,31 @@ def test_amiens_real_figures(live_store, small_dataset):
     assert sum(e["figures"]["zonage_medecin"]["value"].values()) == pytest.approx(1.0, abs=1e-3)
     r = territory(release.current(), "region", "32")
     assert {m["code"] for m in r["members"]} == {x.code for x in ds.communes.values() if x.region == "32"}
+
+
+@pytest.mark.needs_sources
+def test_bassin_de_vie_only_for_pole_communes(live_store, small_dataset):
+    bv = small_dataset.indicators.get("bassin_de_vie") or {}
+    if "13001" not in bv:
+        pytest.skip("no bassin-de-vie indicators in the dataset")
+    t = territory(release.current(), "commune", "13001")  # Aix-en-Provence, pole of its BV
+    figs = t["bassin_de_vie"]["figures"]
+    for k, v in bv["13001"].items():
+        if k != "name":
+            assert figs[k]["value"] == v.value and figs[k]["source"] == v.source and figs[k]["vintage"] == v.vintage
+    non_pole = next(c for c in sorted(small_dataset.communes) if c not in bv)
+    t = territory(release.current(), "commune", non_pole)
+    assert t["bassin_de_vie"] is None and t["bassin_de_vie_reason"]
+
+
+@pytest.mark.needs_sources
+def test_departement_indicators_match_the_source(live_store, small_dataset):
+    rows = small_dataset.indicators.get("departement", {}).get("80")
+    if not rows:
+        pytest.skip("no département indicators in the dataset")
+    t = territory(release.current(), "commune", "80021")
+    for k, v in rows.items():
+        if k == "name":
+            continue
+        fig = t["figures"][f"departement.{k}"]
+        assert fig["value"] is None and fig["enclosing"]["departement"]["value"] == v.value

@@ -190,20 +190,20 @@ class _Agg:
     def apl(self, communes, year: str) -> dict:
         num = den = 0.0
         src = vint = None
+        unit = "consultations/an/habitant"
         n = 0
         for c in communes:
             v = c.apl.get(year)
             if v is None:
                 continue
-            src, vint = v.source, v.vintage
+            src, vint, unit = v.source, v.vintage, v.unit or unit
             if v.value is not None and c.population:
                 num += v.value * c.population
                 den += c.population
                 n += 1
         if den == 0:
-            return _fig(None, "consultations/an/habitant", src or "apl", vint or year,
-                        f"aucune valeur d'APL {year} pour ces communes")
-        return _fig(round(num / den, 3), "consultations/an/habitant", src, vint,
+            return _fig(None, unit, src or "apl", vint or year, f"aucune valeur d'APL {year} pour ces communes")
+        return _fig(round(num / den, 3), unit, src, vint,
                     method=f"moyenne des APL communaux pondérée par la population légale ({n} communes)")
 
     def zonage_shares(self, communes, profession: str) -> dict:
@@ -239,11 +239,11 @@ class _Agg:
         a22, a23 = self.apl(communes, "2022"), self.apl(communes, "2023")
         f["apl_mg_2022"], f["apl_mg_2023"] = a22, a23
         if a22["value"] is not None and a23["value"] is not None:
-            f["apl_mg_trend"] = _fig(round(a23["value"] - a22["value"], 3), "consultations/an/habitant",
+            f["apl_mg_trend"] = _fig(round(a23["value"] - a22["value"], 3), a23["unit"],
                                      a23["source"], f"{a22['vintage']} → {a23['vintage']}",
                                      method="APL 2023 − APL 2022")
         else:
-            f["apl_mg_trend"] = _fig(None, "consultations/an/habitant", a23["source"], a23["vintage"],
+            f["apl_mg_trend"] = _fig(None, a23["unit"], a23["source"], a23["vintage"],
                                      "APL 2022 ou 2023 manquant")
         for p in PROFESSIONS:
             f[f"zonage_{p}"] = self.zonage_shares(communes, p)
@@ -278,11 +278,14 @@ def _sum_indicators(rows: list[dict]) -> dict:
     return out
 
 
-def _bv_table(ds) -> dict:
-    for name in ("bassin_de_vie", "bv", "bassins_de_vie"):
-        if ds.indicators.get(name):
-            return ds.indicators[name]
-    return {}
+def _bv_tables(ds) -> dict[str, dict]:
+    """Indicator tables keyed by bassin-de-vie code (= INSEE code of the BV's pole commune)."""
+    return {k: v for k, v in ds.indicators.items() if k.startswith("bassin_de_vie") and v} or {"bassin_de_vie": {}}
+
+
+def _indicators(row: dict) -> dict:
+    """An indicator row without its label entry (``name``)."""
+    return {k: v for k, v in row.items() if k != "name"}
 
 
 def build_territories(ds, out: Path) -> dict:
@@ -297,8 +300,8 @@ def build_territories(ds, out: Path) -> dict:
             by_epci[c.epci].append(c)
         by_dep[c.departement].append(c)
         by_reg[c.region].append(c)
-    dep_ind = ds.indicators.get("departement", {})
-    bv = _bv_table(ds)
+    dep_ind = {k: _indicators(v) for k, v in ds.indicators.get("departement", {}).items()}
+    bv_tables = _bv_tables(ds)
     scope = ds.scope
     partial = (f"version limitée aux départements {','.join(scope)} : agrégats partiels" if scope else None)
 
@@ -311,7 +314,10 @@ def build_territories(ds, out: Path) -> dict:
     _write_json(out / "quartiles.json", {"apl_mg_2023": quartile_scope})
 
     def parents(c) -> dict:
-        return {"epci": c.epci, "departement": c.departement, "region": c.region, "france": "FR"}
+        par = {"epci": c.epci, "departement": c.departement, "region": c.region, "france": "FR"}
+        if c.extra.get("tvs"):
+            par["tvs"] = c.extra["tvs"]
+        return par
 
     # communes, grouped per département
     by_file = defaultdict(list)
@@ -329,14 +335,19 @@ def build_territories(ds, out: Path) -> dict:
                 figs[f"departement.{k}"] = _fig(None, v.unit, v.source, v.vintage,
                                                 "indicateur publié au niveau du département seulement")
             rec = {"level": "commune", "code": c.code, "name": c.name, "parents": parents(c), "figures": figs}
-            if c.code in bv:
-                rec["bassin_de_vie"] = {"code": c.code, "note": "commune pôle de ce bassin de vie (code du BV = "
-                                        "code INSEE de sa commune pôle)",
-                                        "figures": {k: _val(v) for k, v in bv[c.code].items()}}
-            else:
-                rec["bassin_de_vie"] = None
-                rec["bassin_de_vie_reason"] = ("pas de table commune → bassin de vie dans les sources ; indicateurs "
-                                               "affichés seulement pour les communes pôles d'un bassin de vie")
+            for tname, rows in bv_tables.items():
+                row = rows.get(c.code)
+                if row is not None:
+                    name = row.get("name")
+                    rec[tname] = {"code": c.code, "name": name.value if name else None,
+                                  "note": "commune pôle de ce bassin de vie (code du BV = code INSEE de sa commune "
+                                          "pôle) : chiffres du bassin de vie, pas de la commune seule",
+                                  "figures": {k: _val(v) for k, v in _indicators(row).items()}}
+                else:
+                    rec[tname] = None
+                    rec[f"{tname}_reason"] = (
+                        "pas de table commune → bassin de vie dans les sources : indicateurs affichés seulement "
+                        "pour la commune pôle d'un bassin de vie / no commune → BV table in the sources")
             table[c.code] = rec
             n += 1
         _write_json(out / "commune" / f"{key}.json", table)
@@ -395,19 +406,18 @@ def build_territories(ds, out: Path) -> dict:
 
 
 def _build_tvs(ds, out: Path, agg) -> int:
-    """TVS territories when the optional DREES table is loaded: ``{"communes": {insee: tvs}, "names": {}}``."""
-    table = ds.optional.get("tvs")
-    if not table:
+    """TVS territories when the optional DREES table is loaded (``Commune.extra["tvs"]``)."""
+    if (ds.optional.get("tvs") or {}).get("status") != "loaded":
         return 0
-    mapping = table.get("communes", {}) if isinstance(table, dict) else {}
-    names = table.get("names", {}) if isinstance(table, dict) else {}
     members = defaultdict(list)
-    for code, tvs in mapping.items():
-        if code in ds.communes:
-            members[tvs].append(ds.communes[code])
+    for c in ds.communes.values():
+        if c.extra.get("tvs"):
+            members[c.extra["tvs"]].append(c)
     for code, communes in members.items():
-        rec = {"level": "tvs", "code": code, "name": names.get(code, code), "parents": {"france": "FR"},
-               "figures": agg.figures(communes), "communes_count": len(communes)}
+        z = next((c.extra["zonage_tvs"] for c in communes if c.extra.get("zonage_tvs")), None)
+        rec = {"level": "tvs", "code": code, "name": code, "parents": {"france": "FR"},
+               "figures": agg.figures(communes), "communes_count": len(communes),
+               "zonage_tvs": asdict(z) if z else None}
         _write_json(out / "tvs" / f"{code}.json", rec)
         _write_json(out / "tvs" / f"{code}.members.json",
                     {"communes": sorted(({"code": c.code, "name": c.name} for c in communes),
