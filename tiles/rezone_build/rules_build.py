@@ -74,7 +74,10 @@ def load_rule_file(path: Path, validator) -> dict:
     if errors:
         # the deepest error names the field most precisely
         e = max(errors, key=lambda e: len(e.absolute_path))
-        raise RuleError(path.name, _json_path(e.absolute_path), e.message)
+        parts = list(e.absolute_path)
+        if e.validator == "required" and isinstance(e.instance, dict):
+            parts += [k for k in e.validator_value if k not in e.instance][:1]
+        raise RuleError(path.name, _json_path(parts), e.message)
     if path.stem.upper() != rule["id"]:
         raise RuleError(path.name, "id", f"the file name must be the lower-case id ({rule['id'].lower()}.yaml)")
     for field, name in answer_refs(rule):
