@@ -208,6 +208,7 @@ def build(ds, out: Path, ctx) -> dict:
                         f"établissements de la liste FINESS géolocalisée ({HOSPITAL_SOURCE}, extraction du "
                         f"6 mars 2020){' rapprochée de la SAE 2023' if joined else ''}."),
         "attribution": "FINESS (extraction du 6 mars 2020, via Eurostat GISCO) ; IGN ADMIN EXPRESS ; Rézone",
+        "sources": [s for s in ("etablissements-geolocalises", SAE_SOURCE, "france-geojson") if s in ds.sources],
         "type": "overlay",
         "legend": legend,
         "maplibre_layer": maplibre_layer(),
