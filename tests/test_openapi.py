@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from openapi_spec_validator import validate
 
 from rezone.api.openapi import document
@@ -20,6 +22,8 @@ def test_paths_of_the_contract():
     for p in ("/v1/health", "/v1/locate", "/v1/communes", "/v1/territories/{level}/{code}", "/v1/facilities",
               "/v1/openapi.json", "/tiles/{tileset}.json", "/tiles/{tileset}/{z}/{x}/{y}.mvt"):
         assert p in paths and "get" in paths[p], p
+    if importlib.util.find_spec("rezone.api.eligibility") is not None:
+        assert "post" in paths["/v1/eligibility"] and "get" in paths["/v1/aids"]
 
 
 def test_parameters_come_from_the_validating_models():

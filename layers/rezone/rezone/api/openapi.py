@@ -7,6 +7,7 @@ written here by hand.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import lru_cache
 
@@ -70,11 +71,9 @@ def _resolver():
 
     app = make_resolver()
     app.include_router(router)
-    try:
+    if importlib.util.find_spec("rezone.api.eligibility") is not None:  # absent until the eligibility API lands
         from rezone.api.eligibility import router as eligibility_router
-    except ImportError:  # the eligibility API is optional until it lands
-        eligibility_router = None
-    if eligibility_router is not None:
+
         app.include_router(eligibility_router)
     return app
 
