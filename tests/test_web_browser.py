@@ -1,0 +1,259 @@
+"""The web client in headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+A local server (the real handlers, ``rezone_infra.server.make_server``) serves the small release
+(départements 80, 13, 2A, 75) and ``web/dist``. At phone size (390×844, touch) and desktop size the
+tests load the page, search a commune, open its card, switch profession, fill the simulator and
+compare what the page shows with what the API answers for the same request; they check the URL
+state, the printable sheet, an "API unreachable" case and that the console stays free of errors.
+Screenshots go to ``tests/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.needs_sources]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+}
+TIMEOUT = 30_000
+
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _ensure_dist() -> Path:
+    dist = WEB / "dist"
+    if (dist / "index.html").is_file() and (dist / "app.js").is_file():
+        return dist
+    if not (WEB / "node_modules").is_dir() or shutil.which("npm") is None:
+        pytest.skip("web/dist is not built and npm/node_modules are missing (run scripts/setup.sh)")
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=WEB, check=True)
+    return dist
+
+
+@pytest.fixture(scope="module")
+def server(small_release):
+    from rezone_infra.server import make_server
+
+    dist = _ensure_dist()
+    srv = make_server(str(small_release["store"]), port=0, web_root=dist)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with its console errors and uncaught exceptions recorded."""
+
+    def __init__(self, browser, size: str, **extra):
+        self.size = size
+        self.context = browser.new_context(locale="fr-FR", **VIEWPORTS[size], **extra)
+        self.context.set_default_timeout(TIMEOUT)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{self.size}-{name}.png"), full_page=False)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser):
+    p = Page(browser, request.param)
+    yield p
+    p.close()
+
+
+def api(base: str, path: str, payload: dict | None = None):
+    data = json.dumps(payload).encode() if payload is not None else None
+    req = urllib.request.Request(base + path, data=data, method="POST" if data else "GET",
+                                 headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def wait_map(pg) -> None:
+    pg.wait_for_selector("body[data-map-ready='true']", state="attached")
+
+
+def search(pg, text: str, expect: str) -> None:
+    box = pg.locator("#search-input")
+    box.click()
+    box.fill("")
+    box.type(text, delay=40)
+    option = pg.locator("#search-results [role=option]", has_text=expect).first
+    option.wait_for()
+    option.click()
+    pg.wait_for_function("t => document.querySelector('#card-title').textContent === t", arg=expect)
+
+
+def test_search_card_profession_simulator(server, page, small_release):
+    pg = page.page
+    pg.goto(server + "/")
+    wait_map(pg)
+    assert pg.title().startswith("Rézone")
+    # France on first load: the view spans the mainland
+    bounds = pg.evaluate("() => new URLSearchParams(location.search).get('zoom')")
+    assert bounds is not None and float(bounds) < 7
+    page.shot("1-france")
+
+    # search without accents and pick Amiens → card with the real zonage of every profession
+    search(pg, "amiens", "Amiens")
+    pg.wait_for_selector("#card .zonage-table")
+    assert "commune=80021" in pg.url and "profession=medecin" in pg.url
+    loc = api(server, "/v1/communes?q=80021&limit=1")["results"][0]
+    centre = loc["center"]
+    lon, lat = (centre["lon"], centre["lat"]) if isinstance(centre, dict) else centre
+    located = api(server, f"/v1/locate?lat={lat}&lon={lon}")
+    for prof, z in located["zonage"].items():
+        zone = z.get("commune_zonage", z)["code"] if z.get("territory") else z["code"]
+        row = pg.locator(f".zonage-table tr[data-profession='{prof}']")
+        assert row.get_attribute("data-zone") == (zone or "")
+    terr = api(server, "/v1/territories/commune/80021")
+    shown = pg.locator("#card [data-figure='population'] .value").inner_text()
+    assert re.sub(r"\D", "", shown) == str(terr["figures"]["population"]["value"])
+    assert pg.locator("#card .bars").count() >= 1  # comparison charts
+    pg.locator("#card-title").scroll_into_view_if_needed()
+    page.shot("2-amiens-card")
+
+    # switch profession: URL, legend and highlighted row follow
+    pg.select_option("#profession", "infirmier")
+    pg.wait_for_function("() => location.search.includes('profession=infirmier')")
+    assert "Infirmier" in pg.locator("#legend-title").inner_text()
+    assert pg.locator(".zonage-table tr.current").get_attribute("data-profession") == "infirmier"
+    pg.select_option("#profession", "medecin")
+    pg.wait_for_function("() => location.search.includes('profession=medecin')")
+
+    # the simulator, rendered from the questionnaire
+    pg.wait_for_selector("#sim-fields .q[data-name='project'] select")
+    pg.select_option("#q-project", "installation")
+    pg.locator(".q[data-name='first_liberal_installation'] input[value='true']").check()
+    pg.select_option("#q-secteur", "1")
+    pg.locator(".q[data-name='coordinated_practice'] input[value='true']").check()
+    pg.fill("#q-days_per_week", "4.5")
+    answers = {"project": "installation", "first_liberal_installation": True, "secteur": "1",
+               "coordinated_practice": True, "days_per_week": 4.5}
+    pg.locator("#sim-submit").click()
+    pg.wait_for_selector("#sim-total")
+    expected = api(server, "/v1/eligibility", {"profession": "medecin", "location": {"commune": "80021"},
+                                                "answers": answers})
+    shown = {li.get_attribute("data-aid"): li.get_attribute("data-status")
+             for li in pg.locator("#sim-results li.aid").all()}
+    assert shown == {a["id"]: a["status"] for a in expected["aids"]}
+    total_text = pg.locator("#sim-total strong").inner_text()
+    assert re.sub(r"\D", "", total_text) == str(int(round(expected["total_eligible_eur"] or 0)))
+    for a in expected["aids"]:
+        li = pg.locator(f"#sim-results li.aid[data-aid='{a['id']}']")
+        badge = li.locator(".badge").inner_text()
+        assert badge == {"eligible": "Éligible", "not_eligible": "Non éligible",
+                         "missing_information": "Informations manquantes"}[a["status"]]
+        if a["sources"]:
+            assert li.locator(".sources a").count() >= 1
+    pg.locator("#sim-results").scroll_into_view_if_needed()
+    page.shot("3-simulation")
+    assert page.errors == []
+
+
+def test_keyboard_search_and_shared_url(server, browser):
+    p = Page(browser, "desktop")
+    pg = p.page
+    try:
+        pg.goto(server + "/")
+        wait_map(pg)
+        pg.locator("#search-input").focus()
+        pg.keyboard.type("ajacc", delay=40)
+        pg.locator("#search-results [role=option]").first.wait_for()
+        pg.keyboard.press("ArrowDown")
+        assert pg.locator("#search-input").get_attribute("aria-activedescendant") == "search-opt-0"
+        pg.keyboard.press("Enter")
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Ajaccio'")
+        assert "commune=2A004" in pg.url
+
+        # a shared link reopens the same commune, profession and zoom
+        pg.goto(server + "/?commune=13055&profession=sage_femme&zoom=10.5")
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Marseille'")
+        assert pg.locator("#profession").input_value() == "sage_femme"
+        wait_map(pg)
+        zoom = pg.evaluate("() => new URLSearchParams(location.search).get('zoom')")
+        assert abs(float(zoom) - 10.5) < 0.01
+        assert "Sage-femme" in pg.locator("#legend-title").inner_text()
+        p.shot("4-shared-marseille")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+def test_postal_code_search_and_print_sheet(server, browser):
+    p = Page(browser, "desktop")
+    pg = p.page
+    try:
+        pg.goto(server + "/")
+        wait_map(pg)
+        search(pg, "80000", "Amiens")
+        pg.wait_for_selector("#share:not([hidden])")
+        pg.evaluate("() => { window.print = () => { document.body.dataset.printed = '1'; }; }")
+        pg.locator("#print-btn").click()
+        pg.wait_for_selector("body[data-printed='1']", state="attached")
+        sheet = pg.locator("#print-sheet")
+        assert "Carte d'identité du projet" in sheet.inner_text()
+        assert "Amiens (80021)" in sheet.inner_text()
+        pg.emulate_media(media="print")
+        pdf = pg.pdf(format="A4", print_background=True)
+        SHOTS.mkdir(exist_ok=True)
+        (SHOTS / "print-amiens.pdf").write_bytes(pdf)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page
+        p.shot("5-print")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_api_unreachable(server, browser, size):
+    p = Page(browser, size)
+    pg = p.page
+    try:
+        pg.route(re.compile(r".*/(v1|tiles)/.*"), lambda route: route.abort("connectionrefused"))
+        pg.goto(server + "/")
+        status = pg.locator("#status")
+        status.wait_for()
+        assert "injoignable" in status.inner_text()
+        assert status.get_attribute("role") == "alert"
+        p.shot("6-api-unreachable")
+        assert [e for e in p.errors if e.startswith("pageerror")] == []
+    finally:
+        p.close()

@@ -1,0 +1,394 @@
+// Rézone web client: wires the map, the search, the territory card, the simulator, the URL state
+// and the printable project sheet. Uses only the public API and tiles (same origin).
+import { api } from "./api.js";
+import { renderCard } from "./card.js";
+import { $, debounce, h, setChildren } from "./dom.js";
+import { createMap, facilityTypeLabel } from "./map.js";
+import { buildPrintSheet } from "./print.js";
+import { initSearch } from "./search.js";
+import { Simulator } from "./simulator.js";
+import { readState, writeState } from "./state.js";
+import { PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, ZONES } from "./zones.js";
+
+const state = readState();
+const current = { territory: null, located: null, point: null, loading: 0 };
+
+// ---------------------------------------------------------------- messages
+const statusEl = $("#status");
+function showStatus(message, kind = "error") {
+  setChildren(statusEl, h("p", {}, message),
+    h("button", { type: "button", class: "dismiss", onclick: () => { statusEl.hidden = true; } }, "Fermer"));
+  statusEl.className = `status ${kind}`;
+  statusEl.setAttribute("role", kind === "error" ? "alert" : "status");
+  statusEl.hidden = false;
+}
+function clearStatus() {
+  statusEl.hidden = true;
+}
+
+// ---------------------------------------------------------------- profession switcher and legend
+const professionSelect = $("#profession");
+setChildren(professionSelect, PROFESSIONS.map(([code, label]) => h("option", { value: code }, label)));
+professionSelect.value = state.profession;
+
+let legendColours = {};
+function readLegend(style) {
+  const meta = style && style.metadata && style.metadata["rezone:legend"];
+  const out = {};
+  const put = (code, v) => {
+    const colour = typeof v === "string" ? v : v && (v.colour || v.color || v.fill);
+    if (code && typeof colour === "string") out[code] = colour;
+  };
+  if (Array.isArray(meta)) meta.forEach((e) => e && put(e.code || e.zone, e));
+  else if (meta && typeof meta === "object") {
+    const table = meta[state.profession] || meta.zones || meta.colours || meta.colors || meta;
+    if (Array.isArray(table)) table.forEach((e) => e && put(e.code || e.zone, e));
+    else Object.entries(table).forEach(([k, v]) => put(k, v));
+  }
+  legendColours = out;
+  renderLegend();
+}
+
+function renderLegend() {
+  const codes = PROFESSION_ZONES[state.profession];
+  const item = (code, info) => h("li", { dataset: { zone: code } },
+    h("svg", { class: "swatch", width: 16, height: 16, viewBox: "0 0 16 16", "aria-hidden": "true" },
+      h("rect", { x: 0.5, y: 0.5, width: 15, height: 15, rx: 2, fill: legendColours[code] || info.color, stroke: "#5b6770" })),
+    h("span", {}, h("strong", {}, info.label), h("span", { class: "meaning" }, ` — ${info.meaning}`)));
+  setChildren($("#legend-list"),
+    codes.map((c) => item(c, ZONES[c])),
+    item("unknown", UNKNOWN_ZONE),
+    state.profession === "medecin" ? h("li", { class: "qpv-key" },
+      h("svg", { class: "swatch", width: 16, height: 16, viewBox: "0 0 16 16", "aria-hidden": "true" },
+        h("rect", { x: 1, y: 1, width: 14, height: 14, fill: "none", stroke: "#222", "stroke-dasharray": "3 2" })),
+      h("span", {}, h("strong", {}, "QPV"), h("span", { class: "meaning" }, " — quartier prioritaire, coloré selon son propre zonage médecin"))) : null);
+  $("#legend-title").textContent = `Légende — ${PROFESSION_LABEL[state.profession]}`;
+}
+renderLegend();
+
+// ---------------------------------------------------------------- map
+const layerInputs = {
+  qpv: $("#layer-qpv"),
+  limits: $("#layer-limits"),
+  facilities: $("#layer-facilities"),
+  hospital: $("#layer-hospital"),
+};
+const facilityType = $("#facility-type");
+const mapMessage = $("#map-message");
+
+function showMapMessage(text) {
+  mapMessage.textContent = text;
+  mapMessage.hidden = !text;
+}
+
+let mapCtl = null;
+try {
+  mapCtl = createMap({
+    container: "map",
+    profession: state.profession,
+    view: state.centre && state.zoom !== null ? { centre: state.centre, zoom: state.zoom } : null,
+    layers: {
+      qpv: layerInputs.qpv.checked,
+      limits: layerInputs.limits.checked,
+      facilities: layerInputs.facilities.checked,
+      facilityType: "",
+      hospital: false,
+    },
+    onCommune: (code) => selectCommune(code, { point: null }),
+    onPoint: (lngLat) => selectPoint(lngLat),
+    onGeolocate: (lngLat) => selectPoint(lngLat, true),
+    onStyle: (style) => readLegend(style),
+    onError: (msg) => showMapMessage(msg),
+    onView: (view) => {
+      state.zoom = view.zoom;
+      state.centre = view.centre;
+      writeState(state);
+      if (layerInputs.facilities.checked) refreshFacilityTypes();
+      updateFacilityHint();
+    },
+  });
+  mapCtl.map.once("idle", () => {
+    document.body.dataset.mapReady = "true";
+    if (!mapMessage.textContent) showMapMessage("");
+  });
+} catch (err) {
+  showMapMessage("La carte ne peut pas s'afficher sur cet appareil (WebGL indisponible). La recherche, la fiche et le simulateur restent utilisables.");
+}
+
+professionSelect.addEventListener("change", () => {
+  state.profession = professionSelect.value;
+  writeState(state);
+  if (mapCtl) mapCtl.setProfession(state.profession);
+  renderLegend();
+  if (current.territory) renderTerritory();
+  loadQuestions();
+});
+
+for (const key of ["qpv", "limits"]) {
+  layerInputs[key].addEventListener("change", () => mapCtl && mapCtl.setLayers({ [key]: layerInputs[key].checked }));
+}
+layerInputs.facilities.addEventListener("change", () => {
+  const on = layerInputs.facilities.checked;
+  facilityType.disabled = !on;
+  $("#facility-legend").hidden = !on;
+  if (mapCtl) mapCtl.setLayers({ facilities: on });
+  if (on) refreshFacilityTypes();
+  updateFacilityHint();
+});
+facilityType.addEventListener("change", () => mapCtl && mapCtl.setLayers({ facilityType: facilityType.value }));
+layerInputs.hospital.addEventListener("change", () => {
+  $("#hospital-legend").hidden = !layerInputs.hospital.checked;
+  if (mapCtl) mapCtl.setLayers({ hospital: layerInputs.hospital.checked });
+});
+if (window.matchMedia("(min-width: 960px)").matches) $("#layers-box").open = true;
+
+function updateFacilityHint() {
+  const el = $("#facility-legend");
+  if (!mapCtl || el.hidden) return;
+  el.textContent = mapCtl.map.getZoom() < 9
+    ? "Zoomez davantage (niveau communal) pour voir les établissements de santé."
+    : "Points : établissements de santé (rouge : public ; gris : autre). Touchez un point pour le détail.";
+}
+
+// The facility types present around the current view, from /v1/facilities.
+const knownTypes = new Set();
+let facilityController = null;
+const refreshFacilityTypes = debounce(async () => {
+  if (!mapCtl) return;
+  const b = mapCtl.map.getBounds();
+  const c = mapCtl.map.getCenter();
+  const half = 0.99;
+  const bbox = [Math.max(b.getWest(), c.lng - half), Math.max(b.getSouth(), c.lat - half),
+    Math.min(b.getEast(), c.lng + half), Math.min(b.getNorth(), c.lat + half)];
+  if (facilityController) facilityController.abort();
+  facilityController = new AbortController();
+  try {
+    const fc = await api.facilities(bbox, null, facilityController.signal);
+    let added = false;
+    for (const f of (fc && fc.features) || []) {
+      const t = f.properties && f.properties.type;
+      if (t && !knownTypes.has(t)) {
+        knownTypes.add(t);
+        added = true;
+      }
+    }
+    if (added) {
+      const selected = facilityType.value;
+      setChildren(facilityType, h("option", { value: "" }, "Tous les types"),
+        [...knownTypes].sort((a, b) => facilityTypeLabel(a).localeCompare(facilityTypeLabel(b), "fr"))
+          .map((t) => h("option", { value: t }, facilityTypeLabel(t))));
+      facilityType.value = selected;
+    }
+  } catch (err) {
+    if (err.name !== "AbortError") showStatus(`Établissements : ${err.message}`);
+  }
+}, 300);
+
+// The optional raster of distance to the nearest hospital: offered when the release has it, which
+// the France territory tells without a failing request (its figure "acces_hopital" comes from the
+// same raster step as the tiles).
+const HOSPITAL_CLASSES = [["#ffffb2", "moins de 10 km"], ["#fecc5c", "10 à 20 km"], ["#fd8d3c", "20 à 30 km"], ["#e31a1c", "plus de 30 km"]];
+async function probeHospitalRaster() {
+  try {
+    const fr = await api.territory("france", "FR");
+    if (!fr || !fr.figures || !fr.figures.acces_hopital || !mapCtl) return;
+    mapCtl.enableHospital(new URL("/tiles/acces-hopital.json", window.location.href).href);
+    $("#layer-hospital-label").hidden = false;
+    setChildren($("#hospital-legend-list"), HOSPITAL_CLASSES.map(([colour, label]) => h("li", {},
+      h("svg", { class: "swatch", width: 16, height: 16, viewBox: "0 0 16 16", "aria-hidden": "true" },
+        h("rect", { x: 0.5, y: 0.5, width: 15, height: 15, rx: 2, fill: colour, stroke: "#5b6770" })),
+      h("span", {}, label))));
+  } catch {
+    // no raster offered; failures of the API itself are reported by the health check
+  }
+}
+
+// ---------------------------------------------------------------- territory card
+const cardTitle = $("#card-title");
+const cardBody = $("#card-body");
+
+function renderTerritory() {
+  const t = current.territory;
+  cardTitle.textContent = t.name;
+  setChildren(cardBody, renderCard({ territory: t, located: current.located, profession: state.profession, typeLabel: facilityTypeLabel }));
+  $("#card").dataset.commune = t.code;
+  $("#share").hidden = false;
+}
+
+const centreOf = (c) => {
+  if (!c) return null;
+  if (Array.isArray(c)) return { lng: c[0], lat: c[1] };
+  if (typeof c.lon === "number") return { lng: c.lon, lat: c.lat };
+  if (typeof c.lng === "number") return { lng: c.lng, lat: c.lat };
+  return null;
+};
+
+/** Select commune ``code``: highlight it, load its card, optionally fly to it. */
+async function selectCommune(code, { point = null, centre = null, fly = false, focus = false } = {}) {
+  const mine = ++current.loading;
+  state.commune = code;
+  writeState(state);
+  if (mapCtl) mapCtl.select(code);
+  cardTitle.textContent = "Chargement…";
+  setChildren(cardBody, h("p", { class: "hint" }, "Chargement de la fiche du territoire…"));
+  $("#card").setAttribute("aria-busy", "true");
+  try {
+    const territory = await api.territory("commune", code);
+    let p = point || centre;
+    if (!p) {
+      const found = await api.communes(code, 5);
+      const hit = ((found && found.results) || []).find((r) => r.code === code);
+      p = hit ? centreOf(hit.center) : null;
+    }
+    let located = null;
+    if (p) {
+      try {
+        located = await api.locate(p.lat, p.lng);
+        if (!located || !located.commune || located.commune.code !== code) located = null;
+      } catch (err) {
+        if (err.offline) throw err;
+        located = null;
+      }
+    }
+    if (mine !== current.loading) return;
+    current.territory = territory;
+    current.located = located;
+    current.point = p;
+    renderTerritory();
+    clearStatus();
+    if (fly && p && mapCtl) mapCtl.flyTo([p.lng, p.lat], state.zoom && state.zoom >= 8 ? state.zoom : 11);
+    if (focus) {
+      cardTitle.tabIndex = -1;
+      cardTitle.focus({ preventScroll: false });
+    }
+    openSimulator();
+  } catch (err) {
+    if (mine !== current.loading) return;
+    cardTitle.textContent = "Fiche indisponible";
+    setChildren(cardBody, h("p", { class: "error" }, err.message),
+      h("button", { type: "button", onclick: () => selectCommune(code, { point, centre, fly }) }, "Réessayer"));
+    showStatus(err.message);
+  } finally {
+    if (mine === current.loading) $("#card").removeAttribute("aria-busy");
+  }
+}
+
+async function selectPoint(lngLat, fly = false) {
+  try {
+    const loc = await api.locate(lngLat.lat, lngLat.lng);
+    await selectCommune(loc.commune.code, { point: lngLat, fly });
+  } catch (err) {
+    showStatus(err.status === 404 ? "Aucune commune à cet endroit (en mer ou hors du territoire couvert)." : err.message,
+      err.status === 404 ? "info" : "error");
+  }
+}
+
+initSearch({
+  onPick: (r) => selectCommune(r.code, { centre: centreOf(r.center), fly: true, focus: true }),
+  onError: (msg) => showStatus(msg),
+});
+
+// ---------------------------------------------------------------- simulator
+const simulator = new Simulator({
+  form: $("#sim-form"),
+  fields: $("#sim-fields"),
+  results: $("#sim-results"),
+  context: $("#sim-context"),
+  onError: (msg) => showStatus(msg),
+});
+let questionsFor = null;
+
+async function loadQuestions() {
+  if (!current.territory) return;
+  const profession = state.profession;
+  setChildren($("#sim-results"));
+  try {
+    const schema = await api.questions(profession);
+    if (profession !== state.profession) return;
+    simulator.render(schema);
+    questionsFor = profession;
+  } catch (err) {
+    setChildren($("#sim-fields"), h("p", { class: "error" }, `Le questionnaire n'a pas pu être chargé : ${err.message}`));
+    questionsFor = null;
+  }
+}
+
+function openSimulator() {
+  $("#simulator").hidden = false;
+  const t = current.territory;
+  $("#sim-context").textContent = `Projet : ${PROFESSION_LABEL[state.profession]} à ${t.name} (${t.code}). Répondez à ce que vous savez ; les questions sans réponse sont signalées dans le résultat.`;
+  if (questionsFor !== state.profession) loadQuestions();
+}
+
+$("#sim-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!current.territory || !simulator.validate()) return;
+  const btn = $("#sim-submit");
+  btn.disabled = true;
+  btn.textContent = "Calcul en cours…";
+  try {
+    const res = await api.eligibility({
+      profession: state.profession,
+      location: { commune: current.territory.code },
+      answers: simulator.answers(),
+    });
+    simulator.showResult(res);
+    $("#sim-results").focus?.();
+  } catch (err) {
+    if (!(err.status === 400 || err.status === 422) || !simulator.fieldError(err.param, err.message)) {
+      setChildren($("#sim-results"), h("p", { class: "error" }, `La simulation a échoué : ${err.message}`));
+    }
+  } finally {
+    btn.disabled = false;
+    btn.textContent = "Calculer mes aides";
+  }
+});
+$("#simulator").addEventListener("change", () => {
+  const t = current.territory;
+  if (t) $("#sim-context").textContent = `Projet : ${PROFESSION_LABEL[state.profession]} à ${t.name} (${t.code}). Répondez à ce que vous savez ; les questions sans réponse sont signalées dans le résultat.`;
+});
+
+// ---------------------------------------------------------------- share and print
+$("#share-btn").addEventListener("click", async () => {
+  const msg = $("#share-msg");
+  try {
+    await navigator.clipboard.writeText(window.location.href);
+    msg.textContent = "Lien copié : il rouvre cette commune, cette profession et ce zoom.";
+  } catch {
+    setChildren(msg, "Copiez ce lien : ", h("input", { type: "text", readOnly: true, value: window.location.href, class: "share-url", "aria-label": "Lien de cette vue", onfocus: (ev) => ev.target.select() }));
+  }
+});
+
+async function preparePrint(withMap) {
+  const image = withMap && mapCtl ? await mapCtl.snapshot() : null;
+  buildPrintSheet($("#print-sheet"), {
+    territory: current.territory,
+    located: current.located,
+    profession: state.profession,
+    result: simulator.last,
+    image,
+    url: window.location.href,
+    typeLabel: facilityTypeLabel,
+  });
+}
+$("#print-btn").addEventListener("click", async () => {
+  await preparePrint(true);
+  window.print();
+});
+window.addEventListener("beforeprint", () => {
+  if (!$("#print-sheet").childElementCount) preparePrint(false);
+});
+window.addEventListener("afterprint", () => setChildren($("#print-sheet")));
+
+// ---------------------------------------------------------------- start
+async function start() {
+  try {
+    await api.health();
+  } catch (err) {
+    showStatus(`${err.message} La carte et la recherche ne fonctionneront pas tant que le service ne répond pas.`);
+    return;
+  }
+  probeHospitalRaster();
+  if (state.commune) selectCommune(state.commune, { fly: !(state.centre && state.zoom !== null) });
+}
+start();
