@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -117,3 +118,20 @@ def test_never_500(live_store, params, path):
     s, h, b = call(path, urlencode(params))
     assert s in (200, 400, 404), (s, b)
     assert "Access-Control-Allow-Origin" in h
+
+
+EVENTS = Path(__file__).parent / "events"
+
+
+@pytest.mark.parametrize("name,check", [
+    ("health", lambda b: b["status"] == "ok"),
+    ("locate_amiens", lambda b: b["commune"]["code"] == "80021"),
+    ("communes_search", lambda b: b["results"][0]["code"] == "80021"),
+    ("territory_commune_amiens", lambda b: b["code"] == "80021" and b["figures"]["population"]["value"] > 0),
+])
+def test_recorded_api_gateway_events(live_store, name, check):
+    """The events API Gateway sends behind CloudFront (tests/events/*.json) answer like local ones."""
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    resp = load_handler("query")(event, None)
+    assert resp["statusCode"] == 200 and check(json.loads(resp["body"]))
+    assert resp["headers"]["Access-Control-Allow-Origin"] == "*"
