@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from shapely.geometry import box
-
 from rezone.constants import PROFESSIONS
-from rezone_build.model import Commune, Dataset, Departement, Epci, Facility, Qpv, Region, SourceInfo, Value, ZoneValue
+from rezone_build.model import (
+    Commune,
+    Dataset,
+    Departement,
+    Epci,
+    Facility,
+    Qpv,
+    Region,
+    SourceInfo,
+    Value,
+    ZoneValue,
+)
+from shapely.geometry import box
 
 __all__ = ["tiny_dataset"]
 

@@ -10,12 +10,11 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, box
-
 from query_tiny import publish_tiny
 from rezone import release
 from rezone.http import ApiError
 from rezone.locate import covers, find_commune, locate, lookup, parse_wkb
+from shapely.geometry import Point, box
 
 SMALL = ("80", "13", "2A", "75")
 

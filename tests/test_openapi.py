@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 
 from openapi_spec_validator import validate
-
 from rezone.api.openapi import document
 
 

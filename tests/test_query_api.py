@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from rezone_infra.server import load_handler, make_event
 
 pytestmark = pytest.mark.needs_sources
@@ -31,7 +30,7 @@ def assert_problem(status, headers, body, expected_status=None, param=None):
 
 
 def test_health(live_store):
-    s, h, b = call("/v1/health")
+    s, _h, b = call("/v1/health")
     assert s == 200 and b == {"status": "ok", "release": live_store["version"]}
 
 
@@ -61,7 +60,7 @@ def test_locate_bad_input(live_store, query, status, param):
 
 @pytest.mark.parametrize("q", ["Amiens", "amiens", "80000"])
 def test_search_amiens(live_store, q):
-    s, h, b = call("/v1/communes", urlencode({"q": q, "limit": 5}))
+    s, _h, b = call("/v1/communes", urlencode({"q": q, "limit": 5}))
     assert s == 200 and b["results"][0]["code"] == "80021"
     r = b["results"][0]
     assert {"code", "name", "departement", "postal_codes", "population", "center"} <= set(r)
@@ -77,7 +76,7 @@ def test_search_bad_input(live_store, query, param):
 @pytest.mark.parametrize("level,code", [("commune", "80021"), ("departement", "80"), ("region", "32"),
                                         ("france", "FR"), ("departement", "2A")])
 def test_territories(live_store, level, code):
-    s, h, b = call(f"/v1/territories/{level}/{code}")
+    s, _h, b = call(f"/v1/territories/{level}/{code}")
     assert s == 200 and b["code"] == code and b["figures"]["population"]["value"] > 0
 
 
@@ -91,7 +90,7 @@ def test_territories_bad_input(live_store, path, status, param):
 
 
 def test_facilities_geojson(live_store):
-    s, h, b = call("/v1/facilities", "bbox=2.2,49.85,2.4,49.95")
+    s, _h, b = call("/v1/facilities", "bbox=2.2,49.85,2.4,49.95")
     assert s == 200 and b["type"] == "FeatureCollection" and b["numberReturned"] == len(b["features"])
     for f in b["features"]:
         x, y = f["geometry"]["coordinates"]
@@ -106,7 +105,7 @@ def test_facilities_bad_input(live_store, query, param):
 
 
 def test_openapi_route(live_store):
-    s, h, b = call("/v1/openapi.json")
+    s, _h, b = call("/v1/openapi.json")
     assert s == 200 and b["openapi"].startswith("3.1") and "/v1/locate" in b["paths"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rezone import release
 from rezone.search import name_keys, normalize, query_variants, search
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from query_tiny import publish_tiny
 from rezone import release
 from rezone.constants import PROFESSIONS

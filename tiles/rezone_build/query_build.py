@@ -22,15 +22,21 @@ from dataclasses import asdict
 from pathlib import Path
 
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, box
-
 from rezone.constants import PROFESSIONS
 from rezone.facts import dep_of
 from rezone.search import bucket_of, name_keys
 from rezone.territories import UNSOURCED
+from shapely.geometry import MultiPolygon, Polygon, box
 
-__all__ = ["build", "build_locate", "build_search", "build_territories", "build_facilities",
-           "LOCATE_GRID", "FACILITY_GRID"]
+__all__ = [
+    "FACILITY_GRID",
+    "LOCATE_GRID",
+    "build",
+    "build_facilities",
+    "build_locate",
+    "build_search",
+    "build_territories",
+]
 
 LOCATE_GRID = 0.25
 FACILITY_GRID = 0.5

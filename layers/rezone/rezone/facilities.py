@@ -11,7 +11,7 @@ import math
 
 from .http import ApiError
 
-__all__ = ["parse_bbox", "facilities", "MAX_SPAN_DEG", "MAX_FEATURES", "INDEX_KEY"]
+__all__ = ["INDEX_KEY", "MAX_FEATURES", "MAX_SPAN_DEG", "facilities", "parse_bbox"]
 
 INDEX_KEY = "query/facilities/index.json"
 MAX_SPAN_DEG = 2.0

@@ -28,8 +28,18 @@ from .facts import commune_facts
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["find_commune", "lookup", "locate", "load_shard", "shard_key", "parse_wkb", "covers", "Shard",
-           "SNAP_DEG", "INDEX_KEY"]
+__all__ = [
+    "INDEX_KEY",
+    "SNAP_DEG",
+    "Shard",
+    "covers",
+    "find_commune",
+    "load_shard",
+    "locate",
+    "lookup",
+    "parse_wkb",
+    "shard_key",
+]
 
 INDEX_KEY = "query/locate/index.json"
 SNAP_DEG = 0.0015  # ≈ 110-170 m: the slivers left by per-département simplification
@@ -113,8 +123,7 @@ def _distance(polygon: list[array], x: float, y: float) -> float:
     for ring in polygon:
         for i in range(0, len(ring) - 2, 2):
             d = _seg_dist2(x, y, ring[i], ring[i + 1], ring[i + 2], ring[i + 3])
-            if d < best:
-                best = d
+            best = min(best, d)
     return math.sqrt(best)
 
 
@@ -153,7 +162,7 @@ class _Layer:
 class Shard:
     """The commune and QPV polygons of one grid cell, indexed by bbox."""
 
-    __slots__ = ("communes", "qpvs", "qpv_info")
+    __slots__ = ("communes", "qpv_info", "qpvs")
 
     def __init__(self, raw: bytes):
         data = zlib.decompress(raw)

@@ -20,7 +20,7 @@ import unicodedata
 
 from .storage import NotFound
 
-__all__ = ["normalize", "name_keys", "query_variants", "bucket_of", "search", "ABBREVIATIONS"]
+__all__ = ["ABBREVIATIONS", "bucket_of", "name_keys", "normalize", "query_variants", "search"]
 
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _ARTICLES = ("le ", "la ", "les ", "l ")

@@ -16,7 +16,7 @@ from .facts import COMMUNE_CODE_RE, dep_of
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["territory", "UNSOURCED", "CODE_PATTERNS", "ACCESS_KEY"]
+__all__ = ["ACCESS_KEY", "CODE_PATTERNS", "UNSOURCED", "territory"]
 
 ACCESS_KEY = "raster/access-shares.json"
 

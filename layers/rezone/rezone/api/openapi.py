@@ -11,7 +11,7 @@ import importlib.util
 import json
 from functools import lru_cache
 
-__all__ = ["document", "TILES_PATHS", "TITLE"]
+__all__ = ["TILES_PATHS", "TITLE", "document"]
 
 TITLE = "Rézone API"
 API_VERSION = "1.0.0"  # the public contract version (paths under /v1)
