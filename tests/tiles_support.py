@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import gzip
-from pathlib import Path
+import json
+from dataclasses import asdict
 
 from conftest import SMALL_DEPS
 
@@ -14,15 +15,28 @@ _built: dict = {}
 
 
 def build_tiles_release(tmp_path_factory, dataset) -> dict:
-    """Build and publish (once per session) a release of SMALL_DEPS made of the ``tiles`` step alone."""
+    """Build and publish (once per session) a release of SMALL_DEPS made of the ``tiles`` step alone.
+
+    Independent of the other steps (and of ``build_release``), so the tiles tests only test tiles.
+    """
     if "release" not in _built:
-        from rezone_build.pipeline import build_release
+        from rezone.storage import LocalStore
+        from rezone_build.pipeline import BuildContext
+        from rezone_build.publish import publish
+        from rezone_build.tilesets import build
 
         work = tmp_path_factory.mktemp("tiles-work")
         store = tmp_path_factory.mktemp("tiles-store")
-        res = build_release(None, store, work, departements=SMALL_DEPS, dataset=dataset, steps=["tiles"], quiet=True)
-        _built["release"] = {"store": store, "version": res["version"], "release_dir": Path(res["release_dir"]),
-                             "result": res["results"]["tiles"]}
+        version = "test-tiles-1"
+        out = work / version
+        out.mkdir()
+        ctx = BuildContext(version=version, sources_dir=None, work_dir=work, departements=SMALL_DEPS, quiet=True)
+        result = build(dataset, out, ctx)
+        meta = {"version": version, "sources": {k: asdict(v) for k, v in dataset.sources.items()},
+                "steps": {"tiles": result}}
+        (out / "release.json").write_text(json.dumps(meta, ensure_ascii=False, default=str))
+        publish(out, LocalStore(store), version)
+        _built["release"] = {"store": store, "version": version, "release_dir": out, "result": result}
     return _built["release"]
 
 

@@ -3,8 +3,8 @@
 Geometries are projected once to Web Mercator metres (EPSG:3857); a tile's local frame is
 ``EXTENT`` units wide with ``y`` down (MVT convention). Clipping keeps a ``BUFFER`` margin so
 polygon edges and line joins never show at tile seams. Quantisation snaps each
-coordinate onto the integer grid (snap-rounding, valid output): shared vertices of neighbouring
-polygons round to the same integer point, so a valid coverage stays gap-free after encoding.
+coordinate onto the integer grid, vertex by vertex: shared vertices of neighbouring polygons round to
+the same integer point, so a valid coverage stays gap-free after encoding.
 """
 
 from __future__ import annotations
@@ -130,12 +130,25 @@ def clip_to_tile(geoms: np.ndarray, z: int, x: int, y: int, buffer: int = BUFFER
 
 
 def quantise(geoms: np.ndarray) -> np.ndarray:
-    """Snap tile-unit coordinates to the integer grid (GEOS snap-rounding: valid output).
+    """Round tile-unit coordinates to the integer grid, vertex by vertex.
 
-    Returns an array of the same length; geometries collapsing below one unit become empty.
-    Vertices shared by neighbours round to the same grid point, so borders stay shared.
+    Vertices shared by neighbours round to the same grid point, so shared borders stay shared
+    (a snap-rounding noder, working polygon by polygon, can open pinholes at triple junctions).
+    Geometries that rounding made invalid (spikes, collapsed rings) are repaired with
+    ``make_valid``, keeping only parts of their own dimension; collapsed ones become empty.
     """
-    return shapely.set_precision(geoms, 1.0)
+    q = shapely.set_precision(np.asarray(geoms, dtype=object), 1.0, mode="pointwise")
+    bad = np.flatnonzero(~shapely.is_valid(q) & ~shapely.is_empty(q))
+    for i in bad:
+        q[i] = _same_dimension(shapely.make_valid(q[i]), shapely.get_dimensions(q[i]))
+    return q
+
+
+def _same_dimension(g, dim: int):
+    parts = [p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == dim and not p.is_empty]
+    if not parts:
+        return shapely.Polygon() if dim == 2 else shapely.LineString() if dim == 1 else shapely.Point()
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
 
 
 _OPTIONS = {
