@@ -65,8 +65,11 @@ def tiny_dataset() -> Dataset:
     )
 
 
-def publish_tiny(root) -> str:
-    """Build the ``facts`` and ``query`` steps of :func:`tiny_dataset` and publish them to ``root/store``."""
+def publish_tiny(root, access_shares: dict | None = None) -> str:
+    """Build the ``facts`` and ``query`` steps of :func:`tiny_dataset` and publish them to ``root/store``.
+
+    ``access_shares``: content of ``raster/access-shares.json`` (the raster step's output) to add.
+    """
     import json
     from pathlib import Path
     from types import SimpleNamespace
@@ -81,5 +84,8 @@ def publish_tiny(root) -> str:
     ctx = SimpleNamespace(say=lambda msg: None)
     facts.build(ds, out, ctx)
     query_build.build(ds, out, ctx)
+    if access_shares is not None:
+        (out / "raster").mkdir(exist_ok=True)
+        (out / "raster" / "access-shares.json").write_text(json.dumps(access_shares))
     (out / "release.json").write_text(json.dumps({"version": "tiny-1"}))
     return publish(out, LocalStore(Path(root) / "store"), "tiny-1")

@@ -61,6 +61,29 @@ def test_tiny_levels_and_members(tiny):
     assert fr["regions"] == ["32"] and fr["figures"]["population"]["value"] == 4500 and "members" not in fr
 
 
+def test_tiny_access_shares_from_the_raster_step(tmp_path):
+    shares = {"source": "hopitaux-france", "vintage": "2020", "method": "distance à vol d'oiseau",
+              "levels": {"commune": {"80002": {"share_gt_10km": 0.0, "share_gt_20km": 0.0, "share_gt_30km": 0.0}},
+                         "departement": {"80": {"share_gt_10km": 0.25, "share_gt_20km": 0.1, "share_gt_30km": 0.0}},
+                         "france": {"FR": {"share_gt_10km": 0.3, "share_gt_20km": 0.12, "share_gt_30km": 0.01}}}}
+    publish_tiny(tmp_path, shares)
+    release.reset(str(tmp_path / "store"))
+    try:
+        f = territory(release.current(), "commune", "80002")["figures"]["acces_hopital"]
+        assert f["value"]["share_gt_10km"] == 0.0 and f["source"] == "hopitaux-france" and f["vintage"] == "2020"
+        assert f["enclosing"]["departement"]["value"]["share_gt_10km"] == 0.25
+        assert f["enclosing"]["france"]["value"]["share_gt_30km"] == 0.01
+        assert f["enclosing"]["epci"]["value"] is None and f["enclosing"]["epci"]["reason"]
+        other = territory(release.current(), "commune", "80001")["figures"]["acces_hopital"]
+        assert other["value"] is None and other["reason"]
+    finally:
+        release.reset()
+
+
+def test_tiny_without_access_shares(tiny):
+    assert "acces_hopital" not in territory(tiny, "commune", "80002")["figures"]
+
+
 @pytest.mark.parametrize("level,code,status,param", [
     ("planet", "1", 400, "level"), ("commune", "abc", 400, "code"), ("commune", "99999", 404, "code"),
     ("epci", "123", 400, "code"), ("departement", "81", 404, "code"), ("france", "EU", 400, "code"),
