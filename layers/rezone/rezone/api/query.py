@@ -18,6 +18,7 @@ from rezone import facilities as _facilities
 from rezone import locate as _locate
 from rezone import search as _search
 from rezone import territories as _territories
+from rezone.constants import LEVELS
 from rezone.http import NO_STORE, SHORT_CACHE, ApiError, json_response
 from rezone.release import current
 
@@ -25,7 +26,7 @@ __all__ = ["router"]
 
 router = APIGatewayHttpRouter()
 
-Level = Literal["commune", "epci", "departement", "region", "france", "tvs"]
+Level = Literal[LEVELS]  # a tuple subscript: Literal["commune", "epci", …]
 Lat = Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False, description="Latitude WGS84 (degrés)",
                              examples=[49.8942])]
 Lon = Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False, description="Longitude WGS84 (degrés)",
