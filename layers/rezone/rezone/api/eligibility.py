@@ -148,7 +148,11 @@ def location_facts(release, loc: Location | None, zone: ZoneOverride | None, pro
         if code is None:
             from rezone.locate import find_commune  # written by the query function; lazy import
 
-            code, param = find_commune(release, loc.lon, loc.lat), "location.lat"
+            try:
+                code, param = find_commune(release, loc.lon, loc.lat), "location.lat"
+            except NotFound:
+                raise ApiError(503, "Localisation indisponible", "Cette version des données n'a pas l'index de "
+                               "localisation : indiquez le code de la commune.", "location") from None
             if code is None:
                 raise ApiError(422, "Aucune commune à cet endroit",
                                f"Le point (lat={loc.lat}, lon={loc.lon}) n'est dans aucune commune couverte.", param)
