@@ -6,7 +6,8 @@ distance is the straight-line distance from that point to the nearest hospital o
 A territory's share beyond 10/20/30 km is the population of its communes beyond that distance
 divided by the population of its communes with a known distance; ``distance_km`` is the
 population-weighted mean distance. Communes without population or reference point are left out
-and counted.
+and counted. In a partial build (``ds.scope``) a territory only partly built (an EPCI with member
+communes outside the scope, any région, France) carries ``"partial": true``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ def access_shares(ds, distances: dict[str, float]) -> dict[str, dict[str, dict]]
             for t in THRESHOLDS_KM:
                 a[2][t] += beyond[t]
     for (level, code), (pop, dist_pop, beyond, n) in acc.items():
-        levels[level][code] = _figures(pop, dist_pop, beyond, population=int(pop), communes=n,
-                                       communes_missing=missing.get((level, code), 0))
+        fig = _figures(pop, dist_pop, beyond, population=int(pop), communes=n,
+                       communes_missing=missing.get((level, code), 0))
+        if _partial(ds, level, code):
+            fig["partial"] = True
+        levels[level][code] = fig
     return levels
+
+
+def _partial(ds, level: str, code: str) -> bool:
+    if not ds.scope:
+        return False
+    if level == "epci":
+        epci = ds.epcis.get(code)
+        return epci is None or any(m not in ds.communes for m in epci.members)
+    return level in ("region", "france")
