@@ -31,6 +31,7 @@ from .raster_shares import access_shares, commune_distances
 from .raster_tiles import CLASSES, RasterLayer, classify, write_pmtiles
 
 __all__ = [
+    "HOSPITAL_TYPES",
     "METHOD",
     "STRUCTURE_BANDS",
     "TILESET",
