@@ -32,9 +32,10 @@ _OPS = ("eq", "in", "gte", "gt", "lte", "lt", "on_or_after", "on_or_before", "wi
 class Ruleset:
     """Rules indexed for evaluation: aids per profession (catalogue order) and cross-cutting rules."""
 
-    __slots__ = ("aids", "by_profession", "cross_cutting", "by_id", "prepared")
+    __slots__ = ("aids", "by_profession", "cross_cutting", "by_id", "prepared", "memo")
 
     def __init__(self, rules: list[dict]):
+        self.memo: dict = {}  # bounded memo of explanation texts that depend on the date only
         self.prepared = {id(c): _prepare_condition(c) for r in rules for c in r.get("conditions") or ()}
         self.aids = [r for r in rules if r.get("kind", "aid") == "aid"]
         self.cross_cutting = [r for r in rules if r.get("kind") == "cross_cutting"]
@@ -151,6 +152,7 @@ def _prepare_condition(c: dict) -> dict:
         "test": _prepare_test(c) if "answer" in c else None,
         "when": _prepare_test(c["when"]) if "when" in c else None,
         "any_of": [_prepare_test(t) for t in c.get("any_of") or ()],
+        "details": {},  # answer value → explanation text (bounded memo, values repeat across requests)
     }
 
 
@@ -232,7 +234,12 @@ def _condition(c: dict, prep: dict, answers: dict, ctx: dict, acc: _Acc) -> None
     if outcome == UNKNOWN:
         acc.add(label, UNKNOWN, f"Réponse manquante ({c['answer']}) ; {expect}.", miss)
         return
-    detail = f"Votre réponse : {_fmt(c['answer'], v)} ; {expect}."
+    cache = prep["details"]
+    detail = cache.get(v) if isinstance(v, (str, bool, int, float)) else None
+    if detail is None:
+        detail = f"Votre réponse : {_fmt(c['answer'], v)} ; {expect}."
+        if len(cache) < 64:
+            cache[v] = detail
     if ctx["defaulted"]:
         detail = f"Date non renseignée : date de simulation {_fmt(None, v)} retenue ; {expect}."
         acc.assume(f"default_{c['answer']}", c.get("default_assumption")
@@ -328,18 +335,24 @@ def _flag_answer(name, cond, unknown_detail, answers, acc):
             acc.assume(f"declared_{name}", f"{cond} : d'après votre déclaration, non vérifiée dans nos données.")
 
 
+_ZRR_LABELS = {"C": "classee", "P": "partiellement_classee", "NC": "non_classee"}
+
+
 def _flag_zrr(facts, answers, acc):
     cond = "Commune classée en zone de revitalisation rurale (ZRR)"
-    z = facts.get("zrr")
-    label = ((z.get("label") or z.get("code") or "") if isinstance(z, dict) else (z or "")).strip()
-    low = label.lower()
-    if low.startswith("c -") or low.startswith("c_") or low in ("c", "classee", "classée"):
-        acc.add(cond, MET, f"Classement ZRR de la commune : {label}.")
-    elif low.startswith("nc") or low.startswith("non"):
-        acc.add(cond, NOT_MET, f"Classement ZRR de la commune : {label}.")
+    z = facts.get("zrr") if isinstance(facts.get("zrr"), dict) else {"code": facts.get("zrr")}
+    code, label = z.get("code"), z.get("label") or ""
+    if code is None and "|" not in label:  # hand-written facts may give the source label only
+        code = _ZRR_LABELS.get(label.split(" - ")[0].strip())
+    if code == "classee":
+        acc.add(cond, MET, f"Classement ZRR de la commune : {label or code}.")
+    elif code == "non_classee":
+        acc.add(cond, NOT_MET, f"Classement ZRR de la commune : {label or code}.")
     else:
-        partial = "Commune partiellement classée en ZRR" if low.startswith("p") else "Classement ZRR inconnu"
-        _flag_answer("in_zrr", cond, f"{partial} : précisez si le cabinet est dans la partie classée.", answers, acc)
+        why = ("commune partiellement classée en ZRR" if code == "partiellement_classee"
+               else z.get("reason") or "classement ZRR inconnu")
+        _flag_answer("in_zrr", cond, f"{why[0].upper()}{why[1:]} : précisez si le cabinet est dans une partie "
+                     "classée.", answers, acc)
 
 
 def _flag_frr(facts, answers, acc):
@@ -458,16 +471,24 @@ def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
 
 # --------------------------------------------------------------------------------------------- evaluate
 
-def _window(rule: dict, as_of: str, acc: _Acc) -> None:
-    vf, vu = rule.get("valid_from"), rule.get("valid_until")
-    cond = "Période d'ouverture des nouveaux contrats ou versements"
-    span = (f"du {_fmt(None, vf)} " if vf else "") + (f"jusqu'au {_fmt(None, vu)}" if vu else "sans date de fin")
-    if vf and as_of < vf:
-        acc.add(cond, NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est pas encore ouverte ({span}).")
-    elif vu and as_of > vu:
-        acc.add(cond, NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est plus ouverte aux nouveaux contrats ({span}).")
-    else:
-        acc.add(cond, MET, f"Ouverte au {_fmt(None, as_of)} ({span}).")
+_WINDOW = "Période d'ouverture des nouveaux contrats ou versements"
+
+
+def _window(rule: dict, as_of: str, acc: _Acc, memo: dict) -> None:
+    key = (rule["id"], as_of)
+    hit = memo.get(key)
+    if hit is None:
+        vf, vu = rule.get("valid_from"), rule.get("valid_until")
+        span = (f"du {_fmt(None, vf)} " if vf else "") + (f"jusqu'au {_fmt(None, vu)}" if vu else "sans date de fin")
+        if vf and as_of < vf:
+            hit = NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est pas encore ouverte ({span})."
+        elif vu and as_of > vu:
+            hit = NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est plus ouverte aux nouveaux contrats ({span})."
+        else:
+            hit = MET, f"Ouverte au {_fmt(None, as_of)} ({span})."
+        if len(memo) < 4096:
+            memo[key] = hit
+    acc.add(_WINDOW, hit[0], hit[1])
 
 
 def _cross_cutting(rule: dict, cc: dict, profession: str, answers: dict, ctx: dict, acc: _Acc) -> bool:
@@ -502,7 +523,7 @@ def _cross_cutting(rule: dict, cc: dict, profession: str, answers: dict, ctx: di
 
 def _evaluate_rule(rule: dict, rs: Ruleset, profession: str, facts: dict, answers: dict, ctx: dict) -> dict:
     acc = _Acc()
-    _window(rule, ctx["as_of_iso"], acc)
+    _window(rule, ctx["as_of_iso"], acc, rs.memo)
     zone_code = _zone(rule, profession, facts, answers, acc)
     prepared = rs.prepared
     for c in rule.get("conditions", ()):
