@@ -540,6 +540,7 @@ def test_api_lat_lon(live_store):
     ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"installation_date": 1767225600}},
      "answers.installation_date"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "as_of": "2026-13-01"}, "as_of"),
+    ({"profession": "medecin", "location": {"commune": "80021"}, "as_of": "0001-01-01"}, "as_of"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"unknown_answer": 1}},
      "answers.unknown_answer"),
     ({"profession": "plombier", "location": {"commune": "80021"}}, "profession"),
@@ -585,3 +586,29 @@ def test_api_questions(live_store):
     assert b["properties"]["practice_type"]["x-enum-labels"]["creation_or_takeover"]
     s, h, b = get("/v1/eligibility/questions", "profession=plombier")
     assert 400 <= s < 500 and b["param"] == "profession"
+
+
+@pytest_api
+def test_api_never_500_on_random_answers(live_store):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**9), st.floats(allow_nan=False),
+                            st.text(max_size=12), st.sampled_from(["installation", "1", "2_optam", "2026-02-29",
+                                                                   "ZIP", "1999-12-31"]))
+    names = st.sampled_from(sorted(QUESTION_NAMES) + ["bogus"])
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(answers=st.dictionaries(names, json_values, max_size=8),
+           prof=st.sampled_from(["medecin", "infirmier", "orthophoniste"]),
+           as_of=st.sampled_from([None, "2025-06-01", "2026-03-01", "2199-12-31", "1900-01-01"]))
+    def check(answers, prof, as_of):
+        body = {"profession": prof, "location": {"commune": "80021"}, "answers": answers}
+        if as_of:
+            body["as_of"] = as_of
+        s, h, b = post(body)
+        assert s == 200 or (s == 422 and b["param"]), (s, b)
+        if s == 200:
+            assert all(a["status"] in ("eligible", "not_eligible", "missing_information") for a in b["aids"])
+
+    check()

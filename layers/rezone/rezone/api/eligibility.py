@@ -36,10 +36,12 @@ ZoneCode = Literal[tuple(dict.fromkeys(c for codes in ZONE_CODES.values() for c 
 
 
 def _iso_date(v: Any):
-    """Only 'YYYY-MM-DD' strings (or dates) are dates: no timestamps, no other formats."""
+    """Only 'YYYY-MM-DD' strings (or dates) from 1900 to 2199 are dates: no timestamps, no other formats."""
     if isinstance(v, date) and not isinstance(v, datetime):
-        return v
-    if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-":
+        v = v.isoformat()
+    if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" and v[:4].isdigit():
+        if not 1900 <= int(v[:4]) <= 2199:
+            raise ValueError("date hors de la période 1900-2199")
         return v
     raise ValueError("date attendue au format AAAA-MM-JJ")
 
@@ -111,6 +113,100 @@ class EligibilityRequest(BaseModel):
         if self.location is None and (self.zone is None or self.zone.code is None):
             raise ValueError("indiquez « location » (commune ou lat/lon) ou un zonage « zone.code » à simuler")
         return self
+
+
+class Reason(BaseModel):
+    condition: str = Field(description="La condition, en français")
+    outcome: Literal["met", "not_met", "unknown", "not_applicable"]
+    detail: str
+
+
+class Installment(BaseModel):
+    when: str
+    amount: float | None
+
+
+class Amount(BaseModel):
+    total: float | None = Field(description="Total en euros ; null s'il dépend d'une donnée inconnue (voir note)")
+    currency: Literal["EUR"]
+    schedule: list[Installment]
+    summary: str | None = None
+    note: str | None = None
+    max_total: float | None = None
+    missing: list[str] | None = Field(None, description="Réponses nécessaires au calcul du montant")
+
+
+class Source(BaseModel):
+    url: str
+    title: str | None = None
+
+
+class Assumption(BaseModel):
+    id: str
+    text: str = Field(description="Lecture retenue là où les sources divergent ou se taisent")
+    alternative: str | None = None
+
+
+class AidResult(BaseModel):
+    id: str
+    name: str
+    short_name: str
+    funder: str
+    category: str | None
+    status: Literal["eligible", "not_eligible", "missing_information"]
+    amount: Amount
+    reasons: list[Reason]
+    missing: list[str] = Field(description="Réponses qui décideraient de l'éligibilité")
+    assumptions: list[Assumption]
+    sources: list[Source]
+    valid_from: str | None
+    valid_until: str | None
+    excluded_by: list[str] | None = Field(None, description="Aides retenues avec lesquelles celle-ci ne se cumule pas")
+
+
+class EligibilityAnswer(BaseModel):
+    as_of: str
+    profession: Profession
+    location: dict = Field(description="commune, epci, département, région, zonage de la profession, QPV, ZRR, "
+                                       "zone rouge ; simulated=true si un zonage a été imposé")
+    aids: list[AidResult]
+    total_eligible_eur: float = Field(description="Somme des montants connus des aides éligibles")
+    missing: list[str] = Field(description="Réponses manquantes, toutes aides confondues")
+    release: str
+
+
+class CatalogueEntry(BaseModel):
+    id: str
+    name: str
+    short_name: str
+    kind: Literal["aid", "cross_cutting"]
+    funder: str
+    professions: list[Profession]
+    category: str | None
+    zone_types: list[str]
+    zone_outside: bool
+    zone_lists: list[str]
+    regions: list[str]
+    valid_from: str | None
+    valid_until: str | None
+    amount_summary: str | None
+    description: str | None
+    exclusions: list[str]
+    assumptions: list[Assumption]
+    sources: list[Source]
+
+
+class Catalogue(BaseModel):
+    aids: list[CatalogueEntry]
+    count: int
+    release: str
+
+
+def _doc(model, description: str, problems: dict | None = None) -> dict:
+    """``responses=`` of a route: its 200 model (documented, not re-validated) and its problems."""
+    out: dict = {200: {"description": description, "content": {"application/json": {"model": model}}}}
+    out.update({k: {"description": v} for k, v in (problems or {}).items()})
+    return out
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -224,9 +320,9 @@ def _catalogue_entry(r: dict) -> dict:
 # -------------------------------------------------------------------------------------------- routes
 
 @router.post("/v1/eligibility", summary="Éligibilité aux aides à l'installation", tags=["eligibility"],
-             responses={200: {"description": "Chaque aide avec statut, montant, raisons, hypothèses, sources"},
-                        413: {"description": "Corps de requête trop volumineux (problem+json)"},
-                        422: {"description": "Requête invalide (problem+json nommant le champ)"}})
+             responses=_doc(EligibilityAnswer, "Chaque aide avec statut, montant, raisons, hypothèses, sources",
+                            {413: "Corps de requête trop volumineux (problem+json)",
+                             422: "Requête invalide (problem+json nommant le champ)"}))
 def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
     release = current()
     rules = _rules(release)
@@ -239,7 +335,8 @@ def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Pr
     return _ok(result)
 
 
-@router.get("/v1/aids", summary="Catalogue des aides (sources, fenêtres de validité, montants)", tags=["eligibility"])
+@router.get("/v1/aids", summary="Catalogue des aides (sources, fenêtres de validité, montants)", tags=["eligibility"],
+            responses=_doc(Catalogue, "Toutes les règles, avec leurs sources"))
 def aids(profession: Annotated[Profession | None, Query(description="Filtrer par profession")] = None):
     release = current()
     rs = _rules(release)
@@ -248,7 +345,8 @@ def aids(profession: Annotated[Profession | None, Query(description="Filtrer par
     return _ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
 
 
-@router.get("/v1/eligibility/questions", summary="Questionnaire (JSON Schema) d'une profession", tags=["eligibility"])
+@router.get("/v1/eligibility/questions", summary="Questionnaire (JSON Schema) d'une profession", tags=["eligibility"],
+            responses={200: {"description": "JSON Schema (draft 2020-12) des réponses, libellés en français"}})
 def questions(profession: Annotated[Profession, Query(description="Profession")]):
     release = current()
     rs = _rules(release)
