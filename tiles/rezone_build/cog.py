@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from .sources import Sources
 
 __all__ = ["PLM", "Cog", "load_cog"]
+
+# Saint-Barthélemy and Saint-Martin were communes of Guadeloupe (97123, 97127) until 2007; now
+# collectivités d'outre-mer 97701 and 97801 (not in the dataset, like every zone "com").
+COM_FORMER_CODES = {"97123": "97701", "97127": "97801"}
+COM_REASON = "collectivité d'outre-mer (not in the dataset)"
 
 # Paris, Lyon, Marseille: zonage files also have rows per arrondissement municipal.
 PLM = ("75056", "69123", "13055")
@@ -22,13 +26,17 @@ class Cog:
     arrondissements: dict[str, dict]  # ARM code → record (with "commune" = its PLM commune)
     rekeyed_via: dict[str, str] = field(default_factory=dict)  # old code → how ("anciensCodes", ...)
 
+    def is_com(self, code: str) -> bool:
+        """True for a code of a collectivité d'outre-mer (excluded from the dataset)."""
+        return code in self.excluded_com or COM_FORMER_CODES.get(code) in self.excluded_com
+
     def rekey(self, code: str) -> str | None:
         """COG 2026 code of ``code`` (a commune code of any vintage); None if unknown."""
         return self.old_to_new.get(code)
 
 
 def load_cog(src: Sources) -> Cog:
-    rows = json.loads(src.path("decoupage-administratif/communes.json").read_text(encoding="utf-8"))
+    rows = src.json("decoupage-administratif/communes.json")
     current: dict[str, dict] = {}
     excluded: dict[str, dict] = {}
     delegated: list[dict] = []

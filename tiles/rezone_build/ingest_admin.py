@@ -32,7 +32,7 @@ def _population(communes: dict[str, Commune], attr: str) -> dict[str, int]:
 def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str] | None,
                       q: QualityReport, full_population: bool = True) -> dict[str, Departement]:
     st = q.source("decoupage-administratif/departements.json")
-    rows = json.loads(src.path("decoupage-administratif/departements.json").read_text(encoding="utf-8"))
+    rows = src.json("decoupage-administratif/departements.json")
     geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson", deps)
     pop = _population(communes, "departement")
     out = {}
@@ -51,7 +51,7 @@ def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str]
 def load_regions(communes: dict[str, Commune], departements: dict[str, Departement], src: Sources,
                  q: QualityReport) -> dict[str, Region]:
     st = q.source("decoupage-administratif/regions.json")
-    rows = json.loads(src.path("decoupage-administratif/regions.json").read_text(encoding="utf-8"))
+    rows = src.json("decoupage-administratif/regions.json")
     wanted = {d.region for d in departements.values()}
     geoms = _polygons(src, "france-geojson/regions-avec-outre-mer.geojson", wanted)
     pop = _population(communes, "region")
@@ -72,7 +72,7 @@ def load_epcis(communes: dict[str, Commune], src: Sources, q: QualityReport) -> 
     """EPCI with at least one member in the dataset; ``members`` lists all member codes (COG 2026)."""
     st = q.source("decoupage-administratif/epci.json")
     out = {}
-    for e in json.loads(src.path("decoupage-administratif/epci.json").read_text(encoding="utf-8")):
+    for e in src.json("decoupage-administratif/epci.json"):
         st.read += 1
         members = [m["code"] for m in e["membres"]]
         if not any(m in communes for m in members):

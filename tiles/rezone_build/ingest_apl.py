@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from .cog import Cog
+from .cog import COM_REASON, Cog
 from .model import Commune, Value
 from .quality import QualityReport
 from .sources import SourceError, Sources
@@ -107,7 +107,7 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
             st.read += 1
             new = cog.rekey(code)
             if new is None:
-                st.reject(f"{year}: code unknown in COG 2026", code)
+                st.reject(f"{year}: " + (COM_REASON if cog.is_com(code) else "code unknown in COG 2026"), code)
                 continue
             if new not in communes:
                 continue

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 
@@ -40,7 +39,7 @@ def valid(g):
 def load_communes(cog: Cog, src: Sources, deps: set[str] | None, q: QualityReport) -> dict[str, Commune]:
     st = q.source("decoupage-administratif/communes.json")
     epci_of: dict[str, str] = {}
-    for e in json.loads(src.path("decoupage-administratif/epci.json").read_text(encoding="utf-8")):
+    for e in src.json("decoupage-administratif/epci.json"):
         for m in e["membres"]:
             epci_of[m["code"]] = e["code"]
     out: dict[str, Commune] = {}
@@ -69,15 +68,14 @@ def load_centers(communes: dict[str, Commune], src: Sources, q: QualityReport) -
     rel = "communes-centroides/communes.csv"
     st = q.source(rel)
     pts: dict[str, tuple[float, float]] = {}
-    with src.path(rel).open(encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            st.read += 1
-            if r["commune_type"] != "COM" or r["insee_com"] in pts:
-                continue
-            try:
-                pts[r["insee_com"]] = (float(r["lng"]), float(r["lat"]))
-            except ValueError:
-                st.reject("bad coordinates", r["insee_com"])
+    for r in src.csv_rows(rel):
+        st.read += 1
+        if r["commune_type"] != "COM" or r["insee_com"] in pts:
+            continue
+        try:
+            pts[r["insee_com"]] = (float(r["lng"]), float(r["lat"]))
+        except ValueError:
+            st.reject("bad coordinates", r["insee_com"])
     for c in communes.values():
         if c.code in pts:
             c.center, c.center_source = pts[c.code], "communes-centroides"

@@ -21,7 +21,7 @@ import json
 import shapely
 from shapely import STRtree
 
-from .cog import Cog
+from .cog import COM_REASON, Cog
 from .ingest_zonage import NameIndex
 from .model import Commune, Facility
 from .normalize import deps_of_postal, finess9, finess_insee
@@ -136,7 +136,9 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
             st.reject("no FINESS number", r["rs"])
             continue
         if code is None:
-            st.reject("commune code unknown in COG 2026", f"{fi}:{r['COMINSEE']}")
+            insee = finess_insee(raw_code[:2], raw_code[2:])
+            st.reject(COM_REASON if cog.is_com(insee) else "commune code unknown in COG 2026",
+                      f"{fi}:{r['COMINSEE']}")
             continue
         if code not in communes:
             continue

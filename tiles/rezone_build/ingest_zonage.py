@@ -20,12 +20,11 @@ under-served level. The per-part values are kept in ``Commune.extra["zonage_part
 from __future__ import annotations
 
 import csv
-import io
 from collections import defaultdict
 
 from rezone.constants import PROFESSIONS, ZONE_CODES
 
-from .cog import PLM, Cog
+from .cog import COM_REASON, PLM, Cog
 from .model import Commune, ZoneValue
 from .normalize import deps_of_postal, norm_name, norm_name_no_article, zip5
 from .quality import QualityReport
@@ -76,10 +75,9 @@ _FAVOUR = ["ZIP", "ZAR", "ZAC", "HZ", "tres_sous_dote", "sous_dote", "sous_dense
 def population_by_code(cog: Cog, src: Sources) -> dict[str, int]:
     """Population of any commune code (current, former, déléguée, arrondissement) for weighting."""
     pop: dict[str, int] = {}
-    with src.path("communes-centroides/communes.csv").open(encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["population_2021"].isdigit():
-                pop.setdefault(r["insee_com"], int(r["population_2021"]))
+    for r in src.csv_rows("communes-centroides/communes.csv"):
+        if r["population_2021"].isdigit():
+            pop.setdefault(r["insee_com"], int(r["population_2021"]))
     for code, r in {**cog.arrondissements, **cog.current}.items():
         if r.get("population") is not None:
             pop[code] = r["population"]
@@ -123,6 +121,13 @@ def _assign(communes: dict[str, Commune], prof: str, collected: dict[str, list],
         c.zonage[prof] = ZoneValue(zcode, label, source, vintage, reason)
 
 
+def _scope_prefixes(communes, cog: Cog) -> tuple[str, ...]:
+    """Code prefixes (département codes) of a scoped build; () for all of France."""
+    if len(communes) >= len(cog.current):
+        return ()
+    return tuple(sorted({c.departement for c in communes.values()}))
+
+
 def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: QualityReport) -> None:
     st = q.source(rel)
     text = src.path(rel).read_text(encoding="utf-8-sig")
@@ -133,18 +138,21 @@ def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: Q
 
         raise SourceError(f"{rel}: no 'Code;…' header line in the first 10 lines")
     collected: dict[str, list] = defaultdict(list)
-    for row in csv.reader(io.StringIO("\n".join(lines[head + 1:])), delimiter=";"):
-        if not row or not row[0].strip():
-            continue
-        st.read += 1
-        old = row[0].strip().zfill(5)
-        label = row[2].strip() if len(row) > 2 else ""
+    body = [ln for ln in lines[head + 1:] if ln.strip(";").strip()]
+    st.read += len(body)
+    scope = _scope_prefixes(communes, cog)
+    for line in body:
+        if scope and not line.startswith(scope):
+            continue  # another département than the ones built
+        old = line.split(";", 1)[0].strip().zfill(5)
         new = cog.rekey(old)
         if new is None:
-            st.reject("code unknown in COG 2026", old)
+            st.reject(COM_REASON if cog.is_com(old) else "code unknown in COG 2026", old)
             continue
         if new not in communes:
             continue  # outside the requested départements (or a collectivité d'outre-mer)
+        row = next(csv.reader([line], delimiter=";"))
+        label = row[2].strip() if len(row) > 2 else ""
         if label not in OTHER_CODES and not label.startswith("N/A"):
             st.reject("unknown label", f"{old}:{label}")
             continue
@@ -180,14 +188,13 @@ class NameIndex:
             new = cog.rekey(r["code"]) or r.get("chefLieu")
             if new in cog.current:
                 add(r["nom"], (), r["departement"], r["code"], new, self.delegated)
-        with src.path("communes-centroides/communes.csv").open(encoding="utf-8", newline="") as f:
-            for r in csv.DictReader(f):
-                new = cog.rekey(r["insee_com"])
-                if new is None or (keep is not None and new not in keep):
-                    continue
-                for name in (r["commune"], r["commune_article"]):
-                    for n in {norm_name(name), norm_name_no_article(name)}:
-                        self.by_cp[(n, r["code_postal"])].add((r["insee_com"], new))
+        for r in src.csv_rows("communes-centroides/communes.csv"):
+            new = cog.rekey(r["insee_com"])
+            if new is None or (keep is not None and new not in keep):
+                continue
+            for name in (r["commune"], r["commune_article"]):
+                for n in {norm_name(name), norm_name_no_article(name)}:
+                    self.by_cp[(n, r["code_postal"])].add((r["insee_com"], new))
 
     def match(self, name: str, cp: str) -> tuple[str, set]:
         n1, n2 = norm_name(name), norm_name_no_article(name)
@@ -212,7 +219,7 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport, index
     zon: dict[str, list] = defaultdict(list)
     zrr: dict[str, list] = defaultdict(list)
     with src.path(DOCTORS_REL).open(encoding="utf-8-sig", newline="") as f:
-        for r in csv.DictReader(f):
+        for r in csv.DictReader(f):  # Code_postal, Nom_commune, Zonage, Zonage_RR
             st.read += 1
             cp = zip5(r["Code_postal"])
             label = r["Zonage"].strip()
@@ -221,7 +228,7 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport, index
             how, hits = index.match(r["Nom_commune"], cp)
             news = {new for _, new in hits}
             if not news and norm_name(r["Nom_commune"]) in com_names:
-                st.reject("collectivité d'outre-mer (not in the dataset)", f"{r['Nom_commune']} ({cp})")
+                st.reject(COM_REASON, f"{r['Nom_commune']} ({cp})")
                 continue
             if not news:
                 st.reject("unmatched", f"{r['Nom_commune']} ({cp})")

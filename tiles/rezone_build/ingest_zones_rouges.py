@@ -10,7 +10,6 @@ reason)`` for an ``uncertain`` row; an EPCI absent from the list keeps ``None`` 
 from __future__ import annotations
 
 import csv
-import json
 import re
 
 from .model import Epci, Value
@@ -53,7 +52,7 @@ def _by_name(r: dict, dep: str, keys: dict, deps_of: dict) -> tuple[str | None, 
 
 def load_zones_rouges(epcis: dict[str, Epci], src: Sources, q: QualityReport) -> None:
     st = q.source(REL)
-    all_epci = json.loads(src.path("decoupage-administratif/epci.json").read_text(encoding="utf-8"))
+    all_epci = src.json("decoupage-administratif/epci.json")
     by_siren = {e["code"]: e for e in all_epci}
     deps_of = {e["code"]: {dep_of_commune(m["code"]) for m in e["membres"]} for e in all_epci}
     keys = {e["code"]: epci_key(e["nom"]) for e in all_epci}

@@ -11,6 +11,7 @@ re-read every file.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import hashlib
 import json
@@ -36,6 +37,13 @@ class SourceError(Exception):
 
 def default_cache_dir() -> Path:
     return REPO / ".rezone" / "cache"
+
+
+def _load_json(p: Path):
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SourceError(f"{p}: not valid JSON ({exc})") from exc
 
 
 def _sha256(p: Path) -> str:
@@ -96,6 +104,7 @@ class Sources:
             for f in s["files"]:
                 self.files[f["path"]] = {**f, "source": s["id"]}
         self._verified: dict[str, Path] = {}
+        self._memo: dict = {}
         self._lock = threading.Lock()
         self._hashes_path = self.cache_dir / "hashes.json"
         try:
@@ -109,6 +118,24 @@ class Sources:
         s = self.by_id[source_id]
         return SourceInfo(id=s["id"], title=s.get("title", s["id"]), license=s.get("license", ""),
                           vintage=s.get("vintage", ""), upstream=s.get("upstream"))
+
+    def json(self, rel: str):
+        """The parsed JSON of manifest file ``rel`` (parsed once per resolver)."""
+        return self.memo(("json", rel), lambda: _load_json(self.path(rel)))
+
+    def csv_rows(self, rel: str, encoding: str = "utf-8", delimiter: str = ",") -> list[dict[str, str]]:
+        """The rows (dicts) of CSV manifest file ``rel`` (parsed once per resolver)."""
+        def read():
+            with self.path(rel).open(encoding=encoding, newline="") as f:
+                return list(csv.DictReader(f, delimiter=delimiter))
+
+        return self.memo(("csv", rel), read)
+
+    def memo(self, key, factory):
+        """``factory()`` computed once per resolver (parsed files shared by the ingest modules)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
 
     def optional(self, rel: str) -> Path | None:
         """A file not in the manifest (optional source): its path when present in the mirror, else None."""
