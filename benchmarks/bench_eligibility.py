@@ -54,7 +54,7 @@ DATES = ["2023-06-01", "2025-06-01", "2026-03-01", "2027-01-15"]
 
 def pct(values: list[float], q: float) -> float:
     v = sorted(values)
-    return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))] if v else float("nan")
+    return v[min(len(v) - 1, round(q / 100 * (len(v) - 1)))] if v else float("nan")
 
 
 def build_store(deps: list[str], sources: Path) -> tuple[Path, float]:

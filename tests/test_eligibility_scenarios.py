@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from rezone.eligibility import evaluate, questionnaire
 from rezone.eligibility.vocabulary import QUESTION_NAMES
 from rezone_build.rules_build import RULES_DIR, RuleError, compile_rules_dir
@@ -567,7 +566,7 @@ def test_api_broken_json_and_body_limit(live_store):
 
 @pytest_api
 def test_api_aids_catalogue_lists_every_rule_with_sources(live_store):
-    s, h, b = get("/v1/aids")
+    s, _h, b = get("/v1/aids")
     assert s == 200
     assert {a["id"] for a in b["aids"]} == {r["id"] for r in CATALOGUE["aids"]}
     for a in b["aids"]:
@@ -581,10 +580,10 @@ def test_api_aids_catalogue_lists_every_rule_with_sources(live_store):
 
 @pytest_api
 def test_api_questions(live_store):
-    s, h, b = get("/v1/eligibility/questions", "profession=masseur_kinesitherapeute")
+    s, _, b = get("/v1/eligibility/questions", "profession=masseur_kinesitherapeute")
     assert s == 200 and b["$schema"].endswith("2020-12/schema")
     assert b["properties"]["practice_type"]["x-enum-labels"]["creation_or_takeover"]
-    s, h, b = get("/v1/eligibility/questions", "profession=plombier")
+    s, _h, b = get("/v1/eligibility/questions", "profession=plombier")
     assert 400 <= s < 500 and b["param"] == "profession"
 
 
@@ -606,7 +605,7 @@ def test_api_never_500_on_random_answers(live_store):
         body = {"profession": prof, "location": {"commune": "80021"}, "answers": answers}
         if as_of:
             body["as_of"] = as_of
-        s, h, b = post(body)
+        s, _h, b = post(body)
         assert s == 200 or (s == 422 and b["param"]), (s, b)
         if s == 200:
             assert all(a["status"] in ("eligible", "not_eligible", "missing_information") for a in b["aids"])

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from rezone.constants import ZONE_CODES
 from rezone.eligibility.questionnaire import answer_refs
 from rezone.eligibility.vocabulary import QUESTION_NAMES
 
-__all__ = ["build", "compile_rules_dir", "load_rule_file", "RuleError", "RULES_DIR", "CATALOGUE"]
+__all__ = ["CATALOGUE", "RULES_DIR", "RuleError", "build", "compile_rules_dir", "load_rule_file"]
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 CATALOGUE = "eligibility/aids.json"
@@ -97,10 +96,11 @@ def load_rule_file(path: Path, validator) -> dict:
     shares = (rule.get("amount") or {}).get("shares")
     if shares and abs(sum(s["share"] for s in shares) - 1) > 1e-9:
         raise RuleError(path.name, "amount.shares", "the shares of the payment schedule must sum to 1")
-    sched = (rule.get("amount") or {}).get("schedule")
-    if rule.get("amount", {}).get("type") == "fixed" and sched and all(s["amount"] is not None for s in sched):
-        if abs(sum(s["amount"] for s in sched) - rule["amount"]["total"]) > 0.005:
-            raise RuleError(path.name, "amount.schedule", "the instalments must sum to amount.total")
+    amount = rule.get("amount") or {}
+    sched = amount.get("schedule") if amount.get("type") == "fixed" else None
+    if sched and all(s["amount"] is not None for s in sched) and abs(
+            sum(s["amount"] for s in sched) - amount["total"]) > 0.005:
+        raise RuleError(path.name, "amount.schedule", "the instalments must sum to amount.total")
     return rule
 
 

@@ -9,7 +9,7 @@ date becomes a 422 problem naming the field. Rules come from the release's
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,7 +25,7 @@ from rezone.http import SHORT_CACHE, ApiError, json_response, problem
 from rezone.release import current
 from rezone.storage import NotFound
 
-__all__ = ["router", "EligibilityRequest", "Answers", "MAX_BODY", "with_body_limit", "location_facts"]
+__all__ = ["MAX_BODY", "Answers", "EligibilityRequest", "location_facts", "router", "with_body_limit"]
 
 router = APIGatewayHttpRouter()
 MAX_BODY = 64 * 1024
@@ -327,7 +327,7 @@ def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Pr
     release = current()
     rules = _rules(release)
     facts = location_facts(release, request.location, request.zone, request.profession)
-    as_of = request.as_of or datetime.now(timezone.utc).date()
+    as_of = request.as_of or datetime.now(UTC).date()
     answers = request.answers.model_dump(exclude_unset=True)
     result = evaluate(rules, facts, answers, as_of, profession=request.profession)
     result["location"] = _location_view(facts, request.profession, request.zone is not None)

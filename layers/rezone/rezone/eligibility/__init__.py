@@ -4,5 +4,13 @@ from .engine import STATUSES, Ruleset, compile_rules, evaluate
 from .questionnaire import answers_needed, questionnaire
 from .vocabulary import QUESTION_NAMES, QUESTIONS
 
-__all__ = ["evaluate", "compile_rules", "Ruleset", "STATUSES", "questionnaire", "answers_needed", "QUESTIONS",
-           "QUESTION_NAMES"]
+__all__ = [
+           "QUESTIONS",
+           "QUESTION_NAMES",
+           "STATUSES",
+           "Ruleset",
+           "answers_needed",
+           "compile_rules",
+           "evaluate",
+           "questionnaire",
+]

@@ -19,7 +19,7 @@ from datetime import date
 
 from .vocabulary import QUESTIONS
 
-__all__ = ["Ruleset", "compile_rules", "evaluate", "STATUSES"]
+__all__ = ["STATUSES", "Ruleset", "compile_rules", "evaluate"]
 
 STATUSES = ("eligible", "not_eligible", "missing_information")
 MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
@@ -32,7 +32,7 @@ _OPS = ("eq", "in", "gte", "gt", "lte", "lt", "on_or_after", "on_or_before", "wi
 class Ruleset:
     """Rules indexed for evaluation: aids per profession (catalogue order) and cross-cutting rules."""
 
-    __slots__ = ("aids", "by_profession", "cross_cutting", "by_id", "prepared", "memo")
+    __slots__ = ("aids", "by_id", "by_profession", "cross_cutting", "memo", "prepared")
 
     def __init__(self, rules: list[dict]):
         self.memo: dict = {}  # bounded memo of explanation texts that depend on the date only
@@ -115,7 +115,7 @@ def _code(x):
 class _Acc:
     """Reasons, missing answers and assumptions of one aid."""
 
-    __slots__ = ("reasons", "missing", "assumed", "outcomes")
+    __slots__ = ("assumed", "missing", "outcomes", "reasons")
 
     def __init__(self):
         self.reasons: list[dict] = []
@@ -298,7 +298,7 @@ def _zone_codes(z, codes, profession, facts, answers, acc, commune_code, label, 
                     ["qpv_code"])
             return None
         elif len(distinct) > 1:
-            effective = sorted(distinct)[0]
+            effective = min(distinct)
             where = "les QPV de la commune sont classés " + ", ".join(sorted(distinct))
     elif z.get("qpv_override") and in_qpv is True and not qpv_zones:
         acc.assume("qpv_zonage_unknown", "Cabinet déclaré en QPV, mais le zonage propre de ce QPV n'est pas dans "

@@ -13,7 +13,7 @@ from rezone.constants import PROFESSION_LABELS
 from .engine import compile_rules
 from .vocabulary import ALWAYS_ASKED, QUESTIONS
 
-__all__ = ["answer_refs", "answers_needed", "questionnaire", "SCHEMA_DIALECT"]
+__all__ = ["SCHEMA_DIALECT", "answer_refs", "answers_needed", "questionnaire"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _FLAG_ANSWERS = {"zrr": "in_zrr", "frr": "in_frr", "zfu": "in_zfu", "zone_rouge": "epci_zone_rouge"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Question", "QUESTIONS", "QUESTION_NAMES", "ALWAYS_ASKED"]
+__all__ = ["ALWAYS_ASKED", "QUESTIONS", "QUESTION_NAMES", "Question"]
 
 
 class Question(NamedTuple):
