@@ -231,6 +231,19 @@ class Archive:
             d = self._leaf(d.offsets[i], d.lengths[i])
         return None
 
+    def entries(self):
+        """Every tile entry as (tile_id, run_length, absolute offset, length), leaves walked in order."""
+
+        def walk(d, depth):
+            for tid, run, length, offset in zip(d.ids, d.runs, d.lengths, d.offsets):
+                if run == 0:
+                    if depth < 3:
+                        yield from walk(self._leaf(offset, length), depth + 1)
+                else:
+                    yield tid, run, self.header.tile_data_offset + offset, length
+
+        yield from walk(self.root, 0)
+
     def read(self, offset: int, length: int) -> bytes:
         """The bytes at an absolute location returned by :meth:`locate` (one storage read)."""
         return self._get(offset, length)
