@@ -154,3 +154,11 @@ def test_quality_report(small_dataset):
     assert doc["rows_read"] == 47273 and doc["matched"] > 0
     assert q["communes_without_geometry"] == []
     assert set(q["communes_without_zonage"]) == set(PROFESSIONS)
+
+
+def test_departement_and_region_populations_are_complete_in_scoped_builds(small_dataset):
+    """A scoped build still sums ALL communes of a région (Hauts-de-France is not only the Somme)."""
+    hdf = small_dataset.regions["32"].population
+    assert hdf > 5_000_000 and hdf > small_dataset.departements["80"].population > 500_000
+    assert small_dataset.departements["80"].population == sum(
+        c.population for c in small_dataset.communes.values() if c.departement == "80")

@@ -47,6 +47,12 @@ def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
     for p in PROFESSIONS[1:]:
         k = sum(1 for c in cs if c.zonage.get(p) and c.zonage[p].label is not None)
         s[f"{p}_zonage_pct"] = round(100 * k / n, 2) if n else None
+    doc_rows = q.sources.get("zonage-medecins/zonmed_enrichi_final.csv")
+    if doc_rows is not None:
+        s["doctors_rows_read"] = doc_rows.read
+        s["doctors_rows_matched"] = doc_rows.matched
+        s["doctors_rows_ambiguous"] = doc_rows.rejected.get("ambiguous", 0)
+        s["doctors_rows_unmatched"] = doc_rows.rejected.get("unmatched", 0)
     s["with_zrr"] = sum(1 for c in cs if c.zrr is not None and c.zrr.code is not None)
     s["with_apl_2023"] = sum(1 for c in cs if "2023" in c.apl and c.apl["2023"].value is not None)
     s.update({"departements": len(ds.departements), "regions": len(ds.regions), "epcis": len(ds.epcis),
@@ -104,8 +110,8 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
     names = NameIndex(cog, src, set(communes) if deps else None)
     load_zonage(communes, cog, src, q, pop, names); step("zonage")
     load_apl(communes, cog, src, q); step("apl")
-    dep_objs = load_departements(communes, src, deps, q)
-    regions = load_regions(communes, dep_objs, src, q)
+    dep_objs = load_departements(cog, src, deps, q)
+    regions = load_regions(cog, dep_objs, src, q)
     epcis = load_epcis(communes, src, q)
     load_zones_rouges(epcis, src, q); step("admin")
     locator = CommuneLocator(communes, names)

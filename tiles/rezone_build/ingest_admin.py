@@ -6,6 +6,7 @@ import json
 
 from shapely.geometry import shape
 
+from .cog import Cog
 from .ingest_communes import valid
 from .model import Commune, Departement, Epci, Region
 from .quality import QualityReport
@@ -20,21 +21,20 @@ def _polygons(src: Sources, rel: str, wanted: set[str] | None) -> dict[str, obje
             if wanted is None or f["properties"]["code"] in wanted}
 
 
-def _population(communes: dict[str, Commune], attr: str) -> dict[str, int]:
+def _population(cog: Cog, key: str) -> dict[str, int]:
+    """Sum of the populations of ALL current communes (not only those of a scoped build) by ``key``."""
     out: dict[str, int] = {}
-    for c in communes.values():
-        if c.population is not None:
-            k = getattr(c, attr)
-            out[k] = out.get(k, 0) + c.population
+    for r in cog.current.values():
+        if r.get("population") is not None:
+            out[r[key]] = out.get(r[key], 0) + r["population"]
     return out
 
 
-def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str] | None,
-                      q: QualityReport, full_population: bool = True) -> dict[str, Departement]:
+def load_departements(cog: Cog, src: Sources, deps: set[str] | None, q: QualityReport) -> dict[str, Departement]:
     st = q.source("decoupage-administratif/departements.json")
     rows = src.json("decoupage-administratif/departements.json")
     geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson", deps)
-    pop = _population(communes, "departement")
+    pop = _population(cog, "departement")
     out = {}
     for r in rows:
         st.read += 1
@@ -48,13 +48,12 @@ def load_departements(communes: dict[str, Commune], src: Sources, deps: set[str]
     return out
 
 
-def load_regions(communes: dict[str, Commune], departements: dict[str, Departement], src: Sources,
-                 q: QualityReport) -> dict[str, Region]:
+def load_regions(cog: Cog, departements: dict[str, Departement], src: Sources, q: QualityReport) -> dict[str, Region]:
     st = q.source("decoupage-administratif/regions.json")
     rows = src.json("decoupage-administratif/regions.json")
     wanted = {d.region for d in departements.values()}
     geoms = _polygons(src, "france-geojson/regions-avec-outre-mer.geojson", wanted)
-    pop = _population(communes, "region")
+    pop = _population(cog, "region")
     out = {}
     for r in rows:
         st.read += 1

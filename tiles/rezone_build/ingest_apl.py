@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import asdict
 
 from .cog import COM_REASON, Cog
 from .model import Commune, Value
@@ -99,7 +100,7 @@ def _num(x) -> float | None:
 
 
 def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport) -> None:
-    """Fill ``Commune.apl[year]`` (Value) and ``extra["apl_moins_65"][year]``."""
+    """Fill ``Commune.apl[year]`` (Value) and ``extra["apl_moins_65"][year]`` (the same fields as a dict)."""
     st = q.source(APL_REL)
     for year, rows in sorted(_cached_rows(src).items()):
         parts: dict[str, list] = defaultdict(list)
@@ -135,7 +136,8 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
                        "arrondissements): mean weighted by the sheet's 'Population standardisée'",
                        example={"commune": code, "year": year, "parts": detail})
             c.apl[year] = Value(apl, APL_UNIT, APL_SOURCE, year)
-            c.extra.setdefault("apl_moins_65", {})[year] = Value(apl65, APL_UNIT, APL_SOURCE, year)
+            # extra holds plain JSON-ready dicts (Value fields)
+            c.extra.setdefault("apl_moins_65", {})[year] = asdict(Value(apl65, APL_UNIT, APL_SOURCE, year))
             if detail:
                 c.extra.setdefault("apl_parts", {})[year] = detail
     years = sorted({y for c in communes.values() for y in c.apl})
