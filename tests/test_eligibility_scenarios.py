@@ -611,3 +611,31 @@ def test_api_never_500_on_random_answers(live_store):
             assert all(a["status"] in ("eligible", "not_eligible", "missing_information") for a in b["aids"])
 
     check()
+
+
+@pytest_api
+def test_api_marseille_qpv_own_zonage_prevails(live_store, small_dataset):
+    """Marseille's QPV 2024 carry their own doctors' zonage (PACA file): it prevails in the QPV."""
+    from rezone.facts import commune_facts
+    from rezone.release import current
+
+    real = commune_facts(current(), "13055")
+    commune_zone = real["zonage"]["medecin"]["code"]
+    zip_qpvs = [q for q in real["qpv"] if not q["obsolete"] and (q["zonage_medecin"] or {}).get("code") == "ZIP"]
+    assert zip_qpvs and commune_zone != "ZIP"
+    q = zip_qpvs[0]
+    s, _, b = post({"profession": "medecin", "location": {"commune": "13055"}, "as_of": "2026-03-01",
+                    "answers": dict(DOC, in_qpv=True, qpv_code=q["code"])})
+    assert s == 200, b
+    primo = {a["id"]: a for a in b["aids"]}["M24-PRIMO-ZIP"]
+    assert primo["status"] == "eligible" and q["name"] in primo["reasons"][1]["detail"]
+    s, _, b = post({"profession": "medecin", "location": {"commune": "13055"}, "as_of": "2026-03-01", "answers": DOC})
+    primo = {a["id"]: a for a in b["aids"]}["M24-PRIMO-ZIP"]
+    assert primo["status"] == "missing_information" and "in_qpv" in primo["missing"]
+    # a point inside that QPV's polygon: the QPV is taken from the map
+    pt = small_dataset.qpvs[q["code"]].geometry.representative_point()
+    s, _, b = post({"profession": "medecin", "location": {"lat": pt.y, "lon": pt.x}, "as_of": "2026-03-01",
+                    "answers": DOC})
+    assert s == 200, b
+    assert b["location"]["qpv_at_point"]["code"] == q["code"]
+    assert {a["id"]: a for a in b["aids"]}["M24-PRIMO-ZIP"]["status"] == "eligible"

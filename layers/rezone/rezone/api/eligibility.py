@@ -236,22 +236,28 @@ def _zone_view(z) -> dict:
     return {"code": None, "label": None, "source": None, "vintage": None, "reason": "zonage inconnu"}
 
 
-def location_facts(release, loc: Location | None, zone: ZoneOverride | None, profession: str) -> dict:
-    """The facts of the request's location, with the what-if override applied."""
+def location_facts(release, loc: Location | None, zone: ZoneOverride | None, profession: str) -> tuple[dict, dict | None]:
+    """The facts of the request's location (what-if override applied) and the QPV at the point, if any."""
     facts: dict = {}
+    point_qpv = None
     if loc is not None:
         code, param = loc.commune, "location.commune"
         if code is None:
-            from rezone.locate import find_commune  # written by the query function; lazy import
+            from rezone.locate import lookup  # written by the query function; lazy import
 
+            param = "location.lat"
             try:
-                code, param = find_commune(release, loc.lon, loc.lat), "location.lat"
+                hit = lookup(release, loc.lon, loc.lat)
             except NotFound:
                 raise ApiError(503, "Localisation indisponible", "Cette version des données n'a pas l'index de "
                                "localisation : indiquez le code de la commune.", "location") from None
-            if code is None:
+            if hit is None:
                 raise ApiError(422, "Aucune commune à cet endroit",
                                f"Le point (lat={loc.lat}, lon={loc.lon}) n'est dans aucune commune couverte.", param)
+            code, qpv, _ = hit
+            if qpv and not qpv.get("obsolete"):
+                point_qpv = {"code": qpv["code"], "name": qpv.get("name"),
+                             "zonage_medecin": (qpv.get("zonage_medecin") or {}).get("code")}
         found = commune_facts(release, code)
         if found is None:
             raise ApiError(422, "Commune inconnue", f"La commune {code} n'existe pas dans cette version des données.",
@@ -266,13 +272,14 @@ def location_facts(release, loc: Location | None, zone: ZoneOverride | None, pro
             facts["zonage"][profession] = {"code": zone.code, "label": ZONE_LABELS.get(zone.code),
                                            "source": "simulation", "vintage": None, "reason": None}
             facts["qpv"] = []  # a simulated zone stands for the practice place itself
+            point_qpv = None
         if zone.region is not None:
             facts["region"] = {"code": zone.region, "name": None}
         if zone.zone_rouge is not None:
             facts["zone_rouge"] = {"value": zone.zone_rouge, "source": "simulation"}
         if zone.zrr is not None:
-            facts["zrr"] = {"code": "simulation", "label": "C - simulation" if zone.zrr else "NC - simulation"}
-    return facts
+            facts["zrr"] = {"code": "classee" if zone.zrr else "non_classee", "label": "simulation"}
+    return facts, point_qpv
 
 
 def _location_view(facts: dict, profession: str, simulated: bool) -> dict:
@@ -326,11 +333,16 @@ def _catalogue_entry(r: dict) -> dict:
 def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
     release = current()
     rules = _rules(release)
-    facts = location_facts(release, request.location, request.zone, request.profession)
+    facts, point_qpv = location_facts(release, request.location, request.zone, request.profession)
     as_of = request.as_of or datetime.now(UTC).date()
     answers = request.answers.model_dump(exclude_unset=True)
+    if point_qpv:  # the point is inside a QPV polygon: the practice is in that QPV unless told otherwise
+        answers.setdefault("in_qpv", True)
+        if answers["in_qpv"]:
+            answers.setdefault("qpv_code", point_qpv["code"])
     result = evaluate(rules, facts, answers, as_of, profession=request.profession)
     result["location"] = _location_view(facts, request.profession, request.zone is not None)
+    result["location"]["qpv_at_point"] = point_qpv
     result["release"] = release.version
     return _ok(result)
 
