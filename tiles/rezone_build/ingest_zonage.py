@@ -231,7 +231,9 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport, index
                 st.reject(COM_REASON, f"{r['Nom_commune']} ({cp})")
                 continue
             if not news:
-                st.reject("unmatched", f"{r['Nom_commune']} ({cp})")
+                if scope is None or scope.issuperset(deps_of_postal(cp)):
+                    st.reject("unmatched", f"{r['Nom_commune']} ({cp})")
+                # else: a Corsican postal code (2A or 2B) in a build of only one of them
                 continue
             if len(news) > 1:
                 in_scope = news & communes.keys()
