@@ -102,6 +102,7 @@ def test_facilities_sae_joined_to_hopitaux_france(small_dataset):
     assert chu.source == "etablissements-sae" and chu.precision == "exact" and chu.commune == "80021"
     assert chu.type == "hopital_public" and chu.public is True
     assert all(f.type in FACILITY_TYPES for f in small_dataset.facilities)
+    assert len({f.id for f in small_dataset.facilities}) == len(small_dataset.facilities)
     assert {small_dataset.communes[f.commune].departement for f in small_dataset.facilities} <= {"80", "13", "2A", "75"}
     approx = [f for f in small_dataset.facilities if f.precision == "commune"]
     assert approx and all((f.lon, f.lat) == small_dataset.communes[f.commune].center for f in approx)
@@ -129,6 +130,7 @@ def test_old_code_rekeyed_to_2026(aveyron):
     assert c.zonage["infirmier"].label == "4_Tres_dotee" and c.zonage["sage_femme"].label == "3_intermediaire"
     assert c.apl["2022"].value == 5.713 and c.apl["2023"].value == 5.231
     assert c.geometry_source == "france-geojson:12076"
+    assert c.center_source == "communes-centroides:12076" and c.geometry.contains(__import__("shapely").Point(*c.center))
     # absent from the doctors' file under every name: missing, with a reason, not guessed
     assert c.zonage["medecin"].code is None and c.zonage["medecin"].reason
     assert "12218" in aveyron.quality["communes_without_zonage"]["medecin"]["codes"]

@@ -105,7 +105,7 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
             raise ValueError(f"unknown département code(s): {', '.join(unknown)}")
     communes = load_communes(cog, src, deps, q); step("communes")
     load_geometries(communes, cog, src, deps, q, progress=progress); step("geometry")
-    load_centers(communes, src, q); step("centers")
+    load_centers(communes, cog, src, q); step("centers")
     pop = population_by_code(cog, src)
     names = NameIndex(cog, src, set(communes) if deps else None)
     load_zonage(communes, cog, src, q, pop, names); step("zonage")

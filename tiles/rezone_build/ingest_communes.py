@@ -63,22 +63,35 @@ def load_communes(cog: Cog, src: Sources, deps: set[str] | None, q: QualityRepor
     return out
 
 
-def load_centers(communes: dict[str, Commune], src: Sources, q: QualityReport) -> None:
-    """Reference point from communes-centroides (same code, COM row), else from the geometry."""
+def load_centers(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport) -> None:
+    """Reference point from communes-centroides (COG 2024 ``COM`` rows re-keyed to COG 2026: the row
+    of the same code, else the most populated former commune), else from the geometry."""
     rel = "communes-centroides/communes.csv"
     st = q.source(rel)
-    pts: dict[str, tuple[float, float]] = {}
+    pts: dict[str, tuple[int, int, str, tuple[float, float]]] = {}  # new → (same code?, population, old, pt)
     for r in src.csv_rows(rel):
         st.read += 1
-        if r["commune_type"] != "COM" or r["insee_com"] in pts:
+        if r["commune_type"] != "COM":
+            continue
+        old = r["insee_com"]
+        new = cog.rekey(old)
+        if new not in communes:
             continue
         try:
-            pts[r["insee_com"]] = (float(r["lng"]), float(r["lat"]))
+            pt = (float(r["lng"]), float(r["lat"]))
         except ValueError:
-            st.reject("bad coordinates", r["insee_com"])
+            st.reject("bad coordinates", old)
+            continue
+        pop = int(r["population_2021"]) if r["population_2021"].isdigit() else -1
+        cand = (int(old == new), pop, old, pt)
+        if new not in pts or cand[:2] > pts[new][:2]:
+            pts[new] = cand
     for c in communes.values():
         if c.code in pts:
-            c.center, c.center_source = pts[c.code], "communes-centroides"
+            _, _, old, c.center = pts[c.code]
+            c.center_source = "communes-centroides" if old == c.code else f"communes-centroides:{old}"
+            if old != c.code:
+                st.note("center_of_former_commune", example=f"{old}→{c.code}")
             st.matched += 1
         elif c.geometry is not None:
             p = c.geometry.centroid

@@ -147,6 +147,7 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
         if h is not None:
             lon, lat, precision = h["lon"], h["lat"], "exact"
             st.note("coordinates_from_hopitaux_france")
+            st_fr.note("joined_to_sae")
         elif communes[code].center is not None:
             (lon, lat), precision = communes[code].center, "commune"
             st.note("coordinates_from_commune_reference_point")
@@ -161,7 +162,8 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
             category=cat_label.get(r["cat"], f"catégorie FINESS {r['cat']}"), commune=code, lon=lon, lat=lat,
             precision=precision, public=public, source="etablissements-sae", vintage="2023",
             extra={"sae_category": r["catr"], "finess_category_code": r["cat"],
-                   "finess_juridique": r["fi_ej"], "arrondissement": r["ARMT"] or None}))
+                   "finess_juridique": r["fi_ej"], "arrondissement": r["ARMT"] or None,
+                   "geo_qual": h["geo_qual"] if h else None}))
 
     for fi, h in fr.items():
         if fi in seen:
@@ -183,11 +185,11 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
         else:
             typ, public = "etablissement_de_sante", None
         st_fr.matched += 1
+        seen.add(fi)
         out.append(Facility(
             id=fi, finess=fi, name=(h["site_name"] or h["hospital_name"]).strip(), type=typ, category=label or None,
             commune=code, lon=h["lon"], lat=h["lat"], precision="exact", public=public,
             source="hopitaux-france", vintage="2020", extra={"geo_qual": h["geo_qual"]}))
-    st_fr.note("joined_to_sae", n=len(seen & fr.keys()))
 
     if "31" in deps:
         out.extend(_haute_garonne(communes, locator, src, q, seen))
