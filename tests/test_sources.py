@@ -128,3 +128,15 @@ def test_download_mode_checks_sha(tmp_path, monkeypatch, sources_dir):
     shutil.rmtree(tmp_path / "cache")
     with pytest.raises(SourceError, match="qpv-zonage.json: wrong sha256"):
         Sources(None, tmp_path / "cache").path(rel)
+
+
+def test_zones_rouges_unavailable_without_mirror(tmp_path):
+    """The zones rouges list has no upstream file: without a mirror it is reported unavailable."""
+    from rezone_build.ingest_zones_rouges import REL, load_zones_rouges
+    from rezone_build.quality import QualityReport
+
+    src = Sources(None, tmp_path / "cache")
+    assert not src.available(REL) and src.available("decoupage-administratif/epci.json")
+    q = QualityReport()
+    load_zones_rouges({}, src, q)
+    assert q.sections["zones_rouges"]["status"] == "unavailable"

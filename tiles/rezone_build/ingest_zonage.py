@@ -289,4 +289,7 @@ def load_zonage(communes: dict[str, Commune], cog: Cog, src: Sources, q: Quality
             elif z.code is not None:
                 assert z.code in ZONE_CODES[prof], (prof, z.code)
         missing[prof] = miss
+    for c in communes.values():
+        if c.zrr is None:
+            c.zrr = ZoneValue(None, None, DOCTORS_ID, DOCTORS_VINTAGE, "commune not found in the source file")
     q.sections["communes_without_zonage"] = {p: {"count": len(v), "codes": v[:200]} for p, v in missing.items()}

@@ -51,6 +51,11 @@ def _by_name(r: dict, dep: str, keys: dict, deps_of: dict) -> tuple[str | None, 
 
 
 def load_zones_rouges(epcis: dict[str, Epci], src: Sources, q: QualityReport) -> None:
+    if not src.available(REL):  # transcribed from press articles: no upstream file to download
+        q.sections["zones_rouges"] = {"status": "unavailable",
+                                      "reason": f"{REL} has no upstream URL and no local sources directory was given; "
+                                                "every EPCI's zone rouge status is unknown"}
+        return
     st = q.source(REL)
     all_epci = src.json("decoupage-administratif/epci.json")
     by_siren = {e["code"]: e for e in all_epci}

@@ -119,6 +119,13 @@ class Sources:
         return SourceInfo(id=s["id"], title=s.get("title", s["id"]), license=s.get("license", ""),
                           vintage=s.get("vintage", ""), upstream=s.get("upstream"))
 
+    def available(self, rel: str) -> bool:
+        """False only when a manifest file can be neither found locally nor downloaded (no upstream URL)."""
+        if self.root is not None:
+            return True  # a missing local file is an error that path() reports
+        meta = self.files.get(rel)
+        return meta is not None and upstream_url(self.by_id[meta["source"]], rel) is not None
+
     def json(self, rel: str):
         """The parsed JSON of manifest file ``rel`` (parsed once per resolver)."""
         return self.memo(("json", rel), lambda: _load_json(self.path(rel)))
