@@ -113,6 +113,17 @@ SCENARIOS = [
      A(DOC, days_per_week=3.5, ars_majoration_zone=True), "2025-06-01",
      {"M-CAIM-MAJ": ("eligible", 8750), "M-CAIM": ("eligible", 43750)},
      lambda r: any(a["id"] == "caim_maj_3_5_days" for a in r["M-CAIM-MAJ"]["assumptions"])),
+    ("§3.1 M-COSCOM-MAJ Île-de-France ZIP+", "medecin", facts("ZIP", region="11"),
+     A(INSTALLED, ars_majoration_zone=True, hopital_proximite=True), "2025-06-01",
+     {"M-COSCOM-MAJ": ("eligible", 3750), "M-COSCOM": ("eligible", 18750)}, None),
+    ("§3.1 M-COTRAM-MAJ capped 4 000 €/yr", "medecin", facts("ZIP", region="11"),
+     A(INSTALLED, age=63, hosts_successor_under_50=True, annual_fees_eur=120000, ars_majoration_zone=True),
+     "2025-06-01", {"M-COTRAM-MAJ": ("eligible", 12000), "M-COTRAM": ("eligible", 36000)}, None),
+    ("§3.1 M-COSCOM-MAJ outside Île-de-France", "medecin", facts("ZIP", region="84"),
+     A(INSTALLED, ars_majoration_zone=True), "2025-06-01", {"M-COSCOM-MAJ": ("not_eligible", 3000)}, None),
+    ("§3.2 M24-FMT-AGE 67 and over, any zone", "medecin", facts("HZ"),
+     A(INSTALLED, age=68, medecin_traitant=True, fmt_annual_eur=30000, in_qpv=False), "2026-03-01",
+     {"M24-FMT-AGE": ("eligible", 3000), "M24-FMT-ZIP": ("not_eligible", 3000)}, None),
     ("§3.2 M24-PRIMO-ZAC 5 000 €", "medecin", facts("ZAC"), DOC, "2026-03-01",
      {"M24-PRIMO-ZAC": ("eligible", 5000), "M24-PRIMO-ZIP": ("not_eligible", 10000)}, None),
     ("§3.2 M24-PRIMO-ZIP not a first installation", "medecin", facts("ZIP"),
@@ -352,7 +363,7 @@ def test_no_aid_for_unknown_profession_rules():
 
 def test_every_rule_validates_and_is_sourced():
     ids = {r["id"] for r in CATALOGUE["aids"]}
-    for needed in ("M-CAIM", "M-CAIM-MAJ", "M-COSCOM", "M-COTRAM", "M-CSTM", "M24-PRIMO-ZIP", "M24-PRIMO-ZAC",
+    for needed in ("M-CAIM", "M-CAIM-MAJ", "M-COSCOM", "M-COSCOM-MAJ", "M-COTRAM", "M-COTRAM-MAJ", "M24-FMT-AGE", "M-CSTM", "M24-PRIMO-ZIP", "M24-PRIMO-ZAC",
                    "M24-SECOND-ZIP", "M24-FMT-ZIP", "M24-FMT-PRIMO", "S-CDE-INST", "S-CDE-REMPL", "R-HDF-CRAI",
                    "R-HDF-CRMG", "R-HDF-CRME", "G-UMPCV", "G-10Y", "T-ZRR", "T-FRR", "T-ZFU", "T-151TER", "I-CAPII",
                    "I-CAII", "I-CAMI", "K-CACCMK", "K-CAIMK", "K-CAMMK", "SF-CAPISF", "SF-CAISF", "SF-CAMSF",
