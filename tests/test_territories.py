@@ -28,6 +28,7 @@ def test_tiny_commune_figures(tiny):
     # population-weighted mean over the EPCI: (2.5*1000 + 2.8*3000 + 4.0*500) / 4500
     assert f["apl_mg_2023"]["enclosing"]["epci"]["value"] == pytest.approx(12900 / 4500, abs=1e-3)
     assert f["apl_mg_2023"]["quartile"] in (1, 2, 3, 4)
+    assert f["apl_mg_2023"]["quartile_scope"]["thresholds"] == [2.65, 2.8, 3.4]  # 2.5, 2.8, 4.0 (inclusive)
     assert f["zonage_medecin"]["value"] == {"ZAC": 1.0}
     shares = f["zonage_medecin"]["enclosing"]["departement"]["value"]
     assert shares == {"HZ": round(500 / 4500, 4), "ZAC": round(3000 / 4500, 4), "ZIP": round(1000 / 4500, 4)}

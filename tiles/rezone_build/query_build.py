@@ -23,9 +23,8 @@ from pathlib import Path
 
 import shapely
 from rezone.constants import PROFESSIONS
-from rezone.facts import dep_of
 from rezone.search import bucket_of, name_keys
-from rezone.territories import UNSOURCED
+from rezone.territories import commune_file
 from shapely.geometry import MultiPolygon, Polygon, box
 
 __all__ = [
@@ -254,8 +253,6 @@ class _Agg:
         for p in PROFESSIONS:
             f[f"zonage_{p}"] = self.zonage_shares(communes, p)
         f["etablissements"] = self.facilities(communes)
-        for k, reason in UNSOURCED.items():
-            f[k] = _fig(None, None, None, None, reason["fr"], reason_en=reason["en"])
         return f
 
 
@@ -295,6 +292,8 @@ def _indicators(row: dict) -> dict:
 
 
 def build_territories(ds, out: Path) -> dict:
+    """Each territory's own figures; enclosing levels, figures published only at an enclosing level and
+    figures no source provides are added at serve time (:func:`rezone.territories.territory`)."""
     fac_by_commune = defaultdict(list)
     for f in ds.facilities:
         if f.commune:
@@ -317,7 +316,8 @@ def build_territories(ds, out: Path) -> dict:
     quartile_scope = {"thresholds": thresholds, "communes": len(apl23),
                       "meaning": "1 = quart des communes au plus faible APL 2023, 4 = au plus élevé",
                       "scope": "France entière" if not scope else f"communes des départements {','.join(scope)}"}
-    _write_json(out / "quartiles.json", {"apl_mg_2023": quartile_scope})
+    _write_json(out / "meta.json", {"quartiles": {"apl_mg_2023": quartile_scope},
+                                    "bassin_de_vie_tables": sorted(bv_tables)})
 
     def parents(c) -> dict:
         par = {"epci": c.epci, "departement": c.departement, "region": c.region, "france": "FR"}
@@ -325,10 +325,10 @@ def build_territories(ds, out: Path) -> dict:
             par["tvs"] = c.extra["tvs"]
         return par
 
-    # communes, grouped per département
+    # communes, grouped by the first three characters of their code (≤ 100 per file)
     by_file = defaultdict(list)
     for c in ds.communes.values():
-        by_file[dep_of(c.code)].append(c)
+        by_file[commune_file(c.code)].append(c)
     n = 0
     for key, communes in by_file.items():
         table = {}
@@ -337,9 +337,6 @@ def build_territories(ds, out: Path) -> dict:
             a = figs["apl_mg_2023"]
             if a["value"] is not None:
                 a["quartile"] = _quartile(a["value"], thresholds)
-            for k, v in dep_ind.get(c.departement, {}).items():
-                figs[f"departement.{k}"] = _fig(None, v.unit, v.source, v.vintage,
-                                                "indicateur publié au niveau du département seulement")
             rec = {"level": "commune", "code": c.code, "name": c.name, "parents": parents(c), "figures": figs}
             for tname, rows in bv_tables.items():
                 row = rows.get(c.code)
@@ -349,11 +346,6 @@ def build_territories(ds, out: Path) -> dict:
                                   "note": "commune pôle de ce bassin de vie (code du BV = code INSEE de sa commune "
                                           "pôle) : chiffres du bassin de vie, pas de la commune seule",
                                   "figures": {k: _val(v) for k, v in _indicators(row).items()}}
-                else:
-                    rec[tname] = None
-                    rec[f"{tname}_reason"] = (
-                        "pas de table commune → bassin de vie dans les sources : indicateurs affichés seulement "
-                        "pour la commune pôle d'un bassin de vie / no commune → BV table in the sources")
             table[c.code] = rec
             n += 1
         _write_json(out / "commune" / f"{key}.json", table)
@@ -378,9 +370,6 @@ def build_territories(ds, out: Path) -> dict:
             deps[c.departement] += c.population or 0
         main_dep = max(deps, key=deps.get)
         figs = agg.figures(communes, None if scope else e.population)
-        for k, v in dep_ind.get(main_dep, {}).items():
-            figs[f"departement.{k}"] = _fig(None, v.unit, v.source, v.vintage,
-                                            "indicateur publié au niveau du département seulement")
         zr = asdict(e.zone_rouge) if e.zone_rouge else None
         write("epci", code, e.name, communes, figs,
               {"departement": main_dep, "region": communes[0].region, "france": "FR"},

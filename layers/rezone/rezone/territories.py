@@ -1,22 +1,25 @@
 """Key figures of a territory compared with its enclosing territories.
 
-The build writes each territory's own figures under ``query/territories/`` (communes grouped per
-département in ``commune/<dep>.json``, other levels one ``<level>/<code>.json`` each, members in
-``<level>/<code>.members.json``). :func:`territory` reads the record and its parents' records and
-attaches to every figure the same figure for each enclosing level (``enclosing``). When the
-release has ``raster/access-shares.json`` (raster step), the shares of population far from a
-hospital are added from it.
+The build writes each territory's own figures under ``query/territories/`` (communes grouped by
+the first three characters of their code in ``commune/<xyz>.json``, other levels one
+``<level>/<code>.json`` each, members in ``<level>/<code>.members.json``, and ``meta.json``).
+:func:`territory` reads the record and its parents' records and attaches to every figure the same
+figure for each enclosing level (``enclosing``). A figure published only at an enclosing level
+(e.g. the département counts) appears as ``null`` with that reason; figures no source provides
+(:data:`UNSOURCED`) as ``null`` with their reason. When the release has
+``raster/access-shares.json`` (raster step), the shares of population far from a hospital are
+added from it.
 """
 
 from __future__ import annotations
 
 import re
 
-from .facts import COMMUNE_CODE_RE, dep_of
+from .facts import COMMUNE_CODE_RE
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["ACCESS_KEY", "CODE_PATTERNS", "UNSOURCED", "territory"]
+__all__ = ["ACCESS_KEY", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
 
 ACCESS_KEY = "raster/access-shares.json"
 
@@ -37,6 +40,9 @@ UNSOURCED: dict[str, dict[str, str]] = {
         "en": "Acts per GP: SNDS / ameli data, not open at commune level."},
 }
 
+BV_REASON = ("pas de table commune → bassin de vie dans les sources : indicateurs affichés seulement pour la "
+             "commune pôle d'un bassin de vie / no commune → BV table in the sources: shown for BV pole communes only")
+
 CODE_PATTERNS: dict[str, re.Pattern] = {
     "commune": COMMUNE_CODE_RE,
     "epci": re.compile(r"^\d{9}$"),
@@ -49,13 +55,25 @@ LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "départemen
                "france": "France", "tvs": "territoire de vie-santé"}
 
 
+def commune_file(code: str) -> str:
+    """Name of the file of commune ``code`` under ``query/territories/commune/`` (≤ 100 communes each)."""
+    return code[:3]
+
+
 def _record(release, level: str, code: str) -> dict | None:
     try:
         if level == "commune":
-            return release.json(f"query/territories/commune/{dep_of(code)}.json").get(code)
+            return release.json(f"query/territories/commune/{commune_file(code)}.json").get(code)
         return release.json(f"query/territories/{level}/{code}.json")
     except NotFound:
         return None
+
+
+def _meta(release) -> dict:
+    try:
+        return release.json("query/territories/meta.json")
+    except NotFound:
+        return {}
 
 
 def _access(release) -> dict | None:
@@ -101,6 +119,15 @@ def territory(release, level: str, code: str) -> dict:
     acc = _access(release)
     figures = {}
     own = dict(rec["figures"])
+    for plevel, prec in parents.items():  # figures published only at an enclosing level
+        for fid, pf in prec["figures"].items():
+            if fid not in own:
+                own[fid] = {"value": None, "unit": pf.get("unit"), "source": pf.get("source"),
+                            "vintage": pf.get("vintage"),
+                            "reason": f"publié au niveau {LEVEL_NAMES[plevel]} seulement (voir enclosing)"}
+    for fid, reason in UNSOURCED.items():
+        own[fid] = {"value": None, "unit": None, "source": None, "vintage": None, "reason": reason["fr"],
+                    "reason_en": reason["en"]}
     if acc is not None:
         own["acces_hopital"] = _access_fig(acc, level, code)
     for fid, fig in own.items():
@@ -110,7 +137,14 @@ def territory(release, level: str, code: str) -> dict:
             if pf is not None:
                 enclosing[plevel] = dict(pf, code=prec["code"], name=prec["name"])
         figures[fid] = dict(fig, enclosing=enclosing)
+    if "quartile" in figures.get("apl_mg_2023", {}):
+        figures["apl_mg_2023"]["quartile_scope"] = _meta(release).get("quartiles", {}).get("apl_mg_2023")
     out = {k: v for k, v in rec.items() if k not in ("figures", "parents")}
+    if level == "commune":
+        for table in _meta(release).get("bassin_de_vie_tables", []):
+            if table not in out:
+                out[table] = None
+                out[f"{table}_reason"] = BV_REASON
     out["enclosing"] = {pl: {"code": p["code"], "name": p["name"]} for pl, p in parents.items()}
     out["figures"] = figures
     if level not in ("commune", "france"):
