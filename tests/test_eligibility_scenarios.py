@@ -573,6 +573,12 @@ def test_api_broken_json_and_body_limit(live_store):
     big = json.dumps({"profession": "medecin", "location": {"commune": "80021"}, "pad": "x" * 70000}).encode()
     s, h, b = post(None, raw=big)
     assert s == 413 and b["status"] == 413 and h["Access-Control-Allow-Origin"] == "*"
+    from rezone_infra.server import load_handler, make_event
+
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        ev = make_event("POST", "/v1/eligibility", "", {"content-type": ctype}, b"profession=medecin")
+        r = load_handler("eligibility")(ev, None)
+        assert r["statusCode"] == 415 and json.loads(r["body"])["param"] == "content-type", r
 
 
 @pytest_api

@@ -366,10 +366,14 @@ def questions(profession: Annotated[Profession, Query(description="Profession")]
     return _ok(schema, SHORT_CACHE)
 
 
-# ------------------------------------------------------------------------------------ body size guard
+# ------------------------------------------------------------------------------------- request guard
 
 def with_body_limit(handler, limit: int = MAX_BODY):
-    """Wrap a Lambda handler: a request body over ``limit`` bytes gets a 413 problem before parsing."""
+    """Wrap a Lambda handler: checks made before the resolver parses the body.
+
+    A body over ``limit`` bytes gets a 413 problem; a POST whose Content-Type is not JSON gets a 415
+    problem (the resolver would otherwise fail on it).
+    """
 
     def guarded(event, context):
         body = event.get("body") or ""
@@ -382,6 +386,13 @@ def with_body_limit(handler, limit: int = MAX_BODY):
         if size > limit:
             return problem(413, "Corps de requête trop volumineux",
                            f"Le corps de la requête dépasse {limit} octets.", "body")
+        method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
+        if method == "POST" and ctype and ctype != "application/json" and not ctype.endswith("+json"):
+            return problem(415, "Type de contenu non pris en charge",
+                           f"Le corps doit être du JSON (Content-Type: application/json), pas « {ctype} ».",
+                           "content-type")
         return handler(event, context)
 
     return guarded
