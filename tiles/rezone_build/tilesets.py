@@ -113,15 +113,8 @@ def _render(xy: tuple[int, int]) -> bytes | None:
         if len(idx) == 0:
             continue
         geoms = quantise(clip_to_tile(layer.geoms[idx], z, x, y))
-        feats = []
-        for g, i in zip(geoms, idx):
-            if g.is_empty:
-                continue
-            f = {"geometry": g, "properties": layer.props[i]}
-            if layer.ids is not None and layer.ids[i] is not None:
-                f["id"] = layer.ids[i]
-            feats.append(f)
-        out.append({"name": layer.name, "features": feats})
+        out.append({"name": layer.name, "geoms": geoms, "props": [layer.props[i] for i in idx],
+                    "ids": None if layer.ids is None else [layer.ids[i] for i in idx]})
     return encode_tile(out)
 
 
@@ -308,7 +301,7 @@ def _write(path: Path, name: str, description: str, zoom_layers, vector_layers, 
             "attribution": attribution,
             "sources": used,
             "vector_layers": vector_layers,
-            "generator": "rezone_build.tilesets (shapely coverage_simplify + mapbox-vector-tile)",
+            "generator": "rezone_build.tilesets (shapely coverage_simplify, numpy MVT encoder)",
         }
     return {"tiles": w.count, "bytes": path.stat().st_size, "max_tile": max(max(s) for s in w.sizes.values()),
             "zooms": _size_stats(w.sizes)}

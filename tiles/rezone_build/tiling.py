@@ -13,10 +13,10 @@ import gzip
 import math
 from typing import NamedTuple
 
-import mapbox_vector_tile
 import numpy as np
 import shapely
-from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
+
+from .mvt import encode_layers
 
 __all__ = [
     "EXTENT",
@@ -141,7 +141,7 @@ def quantise(geoms: np.ndarray) -> np.ndarray:
     bad = np.flatnonzero(~shapely.is_valid(q) & ~shapely.is_empty(q))
     for i in bad:
         q[i] = _same_dimension(shapely.make_valid(q[i]), shapely.get_dimensions(q[i]))
-    return q
+    return shapely.remove_repeated_points(q)
 
 
 def _same_dimension(g, dim: int):
@@ -151,20 +151,10 @@ def _same_dimension(g, dim: int):
     return shapely.union_all(parts) if len(parts) > 1 else parts[0]
 
 
-_OPTIONS = {
-    "extents": EXTENT,
-    "y_coord_down": True,
-    "on_invalid_geometry": on_invalid_geometry_make_valid,
-}
-
-
 def encode_tile(layers: list[dict]) -> bytes | None:
-    """Gzip-compressed MVT of ``[{"name", "features": [{"geometry" (tile units), "properties", "id"?}]}]``.
+    """Gzip-compressed MVT of ``[{"name", "geoms" (tile units, quantised), "props", "ids"}]``.
 
     Layers without features are left out; returns None when no layer has a feature.
     """
-    layers = [layer for layer in layers if layer["features"]]
-    if not layers:
-        return None
-    raw = mapbox_vector_tile.encode(layers, default_options=_OPTIONS)
-    return gzip.compress(raw, compresslevel=9, mtime=0)
+    raw = encode_layers(layers, EXTENT)
+    return None if raw is None else gzip.compress(raw, compresslevel=9, mtime=0)
