@@ -25,7 +25,7 @@ import re
 from .model import Value
 from .normalize import dep_of_commune, norm_name
 from .quality import QualityReport
-from .sources import Sources
+from .sources import SourceError, Sources
 
 __all__ = ["FILES", "column_meta", "load_indicators"]
 
@@ -95,8 +95,6 @@ def load_indicators(src: Sources, deps: set[str] | None, q: QualityReport) -> di
         lines = src.path(rel).read_text(encoding="utf-8-sig").splitlines()
         head = next((i for i, ln in enumerate(lines[:10]) if ln.startswith("Code;")), None)
         if head is None:
-            from .sources import SourceError
-
             raise SourceError(f"{rel}: no 'Code;…' header line in the first 10 lines")
         rows = list(csv.reader(io.StringIO("\n".join(lines[head:])), delimiter=";"))
         header = [h.strip() for h in rows[0]]

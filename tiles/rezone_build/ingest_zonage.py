@@ -11,9 +11,9 @@ arrondissement municipal; old codes are re-keyed with ``anciensCodes`` (and dél
 Disagreement rule (written here, counted in the report as ``zonage_parts_disagree``): when several
 rows feed one 2026 commune (Paris/Lyon/Marseille arrondissements, former communes of a commune
 nouvelle, several postal codes) and their labels differ, the commune takes the label with the
-largest total population over its parts (populations: arrondissements from communes.json, former
-communes from communes-centroides 2021; weight 1 when unknown); a tie goes to the most
-under-served level. The per-part values are kept in ``Commune.extra["zonage_parts"][profession]``
+largest total population over its parts that have a value (populations: arrondissements from
+communes.json, former communes from communes-centroides 2021; weight 1 when unknown); a tie goes to
+the most under-served level. The per-part values are kept in ``Commune.extra["zonage_parts"][profession]``
 (and ``extra["zonage_arrondissements"]`` for Paris/Lyon/Marseille).
 """
 
@@ -28,7 +28,7 @@ from .cog import COM_REASON, PLM, Cog
 from .model import Commune, ZoneValue
 from .normalize import deps_of_postal, norm_name, norm_name_no_article, zip5
 from .quality import QualityReport
-from .sources import Sources
+from .sources import SourceError, Sources
 
 __all__ = [
     "DOCTOR_CODES",
@@ -107,11 +107,11 @@ def _assign(communes: dict[str, Commune], prof: str, collected: dict[str, list],
         if len(labels) == 1:
             label, zcode = parts[0][1], parts[0][2]
         else:
-            label, zcode = pick_label(parts, pop)
+            label, zcode = pick_label([p for p in parts if p[2] is not None] or parts, pop)
             q.rule("zonage_parts_disagree",
-                   "labels differ between the rows of one 2026 commune: population-weighted majority, "
-                   "tie → most under-served", example={"commune": code, "profession": prof,
-                                                       "parts": [p[:2] for p in parts]})
+                   "labels differ between the rows of one 2026 commune: population-weighted majority of the "
+                   "rows with a value, tie → most under-served",
+                   example={"commune": code, "profession": prof, "parts": sorted({tuple(p[:2]) for p in parts})})
             q.rule(f"zonage_parts_disagree:{prof}", "see zonage_parts_disagree")
         if code in PLM and len({p[0] for p in parts}) > 1:
             c.extra.setdefault("zonage_arrondissements", {})[prof] = {p[0]: p[1] for p in parts if p[0] != code}
@@ -134,8 +134,6 @@ def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: Q
     lines = text.splitlines()
     head = next((i for i, ln in enumerate(lines[:10]) if ln.startswith("Code;")), None)
     if head is None:
-        from .sources import SourceError
-
         raise SourceError(f"{rel}: no 'Code;…' header line in the first 10 lines")
     collected: dict[str, list] = defaultdict(list)
     body = [ln for ln in lines[head + 1:] if ln.strip(";").strip()]
