@@ -10,6 +10,7 @@ independently with pyproj.Geod on the ellipsoid.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import subprocess
@@ -32,6 +33,7 @@ from rezone_build.model import Commune, Dataset, Departement, Facility
 from rezone_build.pipeline import BuildContext
 from rezone_build.raster import HOSPITAL_TYPES, build, select_hospitals
 from rezone_build.raster_tiles import CLASSES, classify
+from tiles_support import body_bytes, event
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPS = ["2A", "31", "974"]
@@ -259,7 +261,8 @@ def test_access_shares(tiny, built):
     assert dep["population"] == pop and abs(dep["share_gt_10km"] - far / pop) < 1e-4
     assert 0 <= dep["share_gt_30km"] <= dep["share_gt_20km"] <= dep["share_gt_10km"]
     assert 0 < dep["share_gt_10km"] < 1
-    assert levels["france"]["FR"]["population"] == pop
+    assert levels["france"]["FR"]["population"] == pop and levels["france"]["FR"]["partial"] is True
+    assert "partial" not in dep
 
 
 @given(st.lists(st.floats(min_value=0, max_value=500_000, allow_nan=False), min_size=1, max_size=50))
@@ -312,8 +315,70 @@ def test_small_build_on_real_ingest(small_dataset, tmp_path):
     d_km = _geodesic_min(hospitals, *amiens.center) / 1000
     assert abs(levels["commune"]["80021"]["distance_km"] - d_km) <= 0.003 * d_km + 0.01
     somme = levels["departement"]["80"]
+    assert "partial" not in levels["epci"][amiens.epci] and levels["france"]["FR"]["partial"] is True
     assert somme["population"] > 500_000 and 0 < somme["share_gt_10km"] < 1
     # A remote cell of the Somme agrees with the geodesic distance to the in-scope hospitals.
     lon, lat = 1.90, 49.85  # Hornoy-le-Bourg, rural south-west of the Somme
     value, _ = _sample(tmp_path / "raster/distance-hopital-metropole.tif", lon, lat)
     assert abs(value - _geodesic_min(hospitals, lon, lat)) <= CELL
+
+
+def _handler(name: str):
+    spec = importlib.util.spec_from_file_location(f"app_{name}", ROOT / "functions" / name / "app.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.handler
+
+
+@pytest.fixture(scope="module")
+def served(small_dataset, tmp_path_factory):
+    """A published release of the small area with the ``query`` and ``raster`` steps, served live."""
+    from rezone import release
+    from rezone_build.pipeline import build_release
+
+    if not select_hospitals(small_dataset):
+        pytest.skip("this ingest loads no exactly located hospital yet")
+    work, store = tmp_path_factory.mktemp("raster-work"), tmp_path_factory.mktemp("raster-store")
+    res = build_release(None, store, work, departements=SMALL_DEPS, dataset=small_dataset,
+                        steps=["query", "raster"], quiet=True)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REZONE_STORE", str(store))
+    release.reset(str(store))
+    yield Path(res["release_dir"])
+    release.reset()
+    mp.undo()
+
+
+@pytest.mark.needs_sources
+def test_served_tilejson_and_png_tile(small_dataset, served):
+    handler = _handler("tiles")
+    tj = handler(event("/tiles/acces-hopital.json"), None)
+    assert tj["statusCode"] == 200
+    doc = json.loads(tj["body"])
+    assert doc["format"] == "png" and doc["tiles"][0].split("?")[0].endswith("/tiles/acces-hopital/{z}/{x}/{y}.png")
+    assert (doc["minzoom"], doc["maxzoom"]) == (4, 10)
+    assert "vol d'oiseau" in doc["description"] and "6 mars 2020" in doc["description"]
+    amiens_chu = next(f for f in select_hospitals(small_dataset) if f.finess == "800000192")  # CHU Amiens-Nord
+    t = mercantile.tile(amiens_chu.lon, amiens_chu.lat, 10)
+    resp = handler(event(f"/tiles/acces-hopital/10/{t.x}/{t.y}.png"), None)
+    assert resp["statusCode"] == 200 and resp["headers"]["Content-Type"] == "image/png"
+    img = Image.open(io.BytesIO(body_bytes(resp))).convert("RGBA")
+    assert img.size == (256, 256)
+    b = mercantile.xy_bounds(t)
+    x, y = mercantile.xy(amiens_chu.lon, amiens_chu.lat)
+    px = (int((x - b.left) / (b.right - b.left) * 256), int((b.top - y) / (b.top - b.bottom) * 256))
+    assert img.getpixel(px)[:3] == _rgb(CLASSES[0][4])
+
+
+@pytest.mark.needs_sources
+def test_served_territory_access_figures(served):
+    """The query function (recorded API Gateway event for Amiens) serves the figures beside the others."""
+    shares = json.loads((served / "raster/access-shares.json").read_text())["levels"]
+    ev = json.loads((ROOT / "tests/events/territory_commune_amiens.json").read_text())
+    resp = _handler("query")(ev, None)
+    assert resp["statusCode"] == 200
+    fig = json.loads(resp["body"])["figures"]["acces_hopital"]
+    assert fig["value"] == shares["commune"]["80021"] and fig["value"]["share_gt_10km"] == 0
+    assert "vol d'oiseau" in fig["method"] and "6 March 2020" in fig["vintage"]
+    assert fig["enclosing"]["departement"]["value"] == shares["departement"]["80"]
+    assert fig["enclosing"]["france"]["value"] == shares["france"]["FR"]
