@@ -56,8 +56,8 @@ def _state_line(state: str, colour: str, width: float) -> dict:
     }
 
 
-def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8) -> dict:
-    """The MapLibre style of one profession's zonage."""
+def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facilities: bool = True) -> dict:
+    """The MapLibre style of one profession's zonage (without the facilities layer if none were built)."""
     if profession not in PROFESSIONS:
         raise ValueError(profession)
     p = profession
@@ -87,29 +87,33 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8) -> di
          "minzoom": commune_minzoom, "paint": _state_line("hover", "#333333", 2)},
         {"id": "communes-selected", "type": "line", "source": "zonage", "source-layer": "communes",
          "minzoom": commune_minzoom, "paint": _state_line("selected", "#000000", 3)},
-        {"id": "facilities-circle", "type": "circle", "source": "facilities", "source-layer": "facilities",
-         "minzoom": 9,
-         "paint": {
-             "circle-color": ["case", ["==", ["get", "public"], True], "#d7263d", "#6c757d"],
-             "circle-radius": ["interpolate", ["linear"], ["zoom"], 9, 2.5, 14, 6],
-             "circle-stroke-color": "#ffffff",
-             "circle-stroke-width": 1,
-         }},
     ]
+    if facilities:
+        layers.append({
+            "id": "facilities-circle", "type": "circle", "source": "facilities", "source-layer": "facilities",
+            "minzoom": 9,
+            "paint": {
+                "circle-color": ["case", ["==", ["get", "public"], True], "#d7263d", "#6c757d"],
+                "circle-radius": ["interpolate", ["linear"], ["zoom"], 9, 2.5, 14, 6],
+                "circle-stroke-color": "#ffffff",
+                "circle-stroke-width": 1,
+            },
+        })
     legend = [{"code": c, "label": ZONE_LABELS[c], "colour": COLOURS[c]} for c in ZONE_CODES[p]]
     legend.append({"code": None, "label": "Zonage inconnu", "colour": UNKNOWN_COLOUR})
+    sources = {
+        "zonage_low": {"type": "vector", "url": f"/tiles/{low_tileset(p)}.json"},
+        "zonage": {"type": "vector", "url": "/tiles/zonage.json", "promoteId": {"communes": "code", "qpv": "code"}},
+        "boundaries": {"type": "vector", "url": "/tiles/boundaries.json"},
+    }
+    if facilities:
+        sources["facilities"] = {"type": "vector", "url": "/tiles/facilities.json", "promoteId": {"facilities": "id"}}
     return {
         "version": 8,
         "name": f"Rézone — {PROFESSION_LABELS[p]}",
         "metadata": {"rezone:profession": p, "rezone:legend": legend},
         "center": [2.35, 46.6],
         "zoom": 5,
-        "sources": {
-            "zonage_low": {"type": "vector", "url": f"/tiles/{low_tileset(p)}.json"},
-            "zonage": {"type": "vector", "url": "/tiles/zonage.json",
-                       "promoteId": {"communes": "code", "qpv": "code"}},
-            "boundaries": {"type": "vector", "url": "/tiles/boundaries.json"},
-            "facilities": {"type": "vector", "url": "/tiles/facilities.json", "promoteId": {"facilities": "id"}},
-        },
+        "sources": sources,
         "layers": layers,
     }

@@ -403,7 +403,8 @@ def build(ds, out: Path, ctx) -> dict:
     sdir = tdir / "styles"
     sdir.mkdir(exist_ok=True)
     for p in PROFESSIONS:
-        (sdir / f"{p}.json").write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM), ensure_ascii=False, indent=1))
+        (sdir / f"{p}.json").write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results),
+                                                     ensure_ascii=False, indent=1))
     return {
         "maxzoom": maxzoom,
         "bounds": list(bounds),
