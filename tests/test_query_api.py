@@ -134,3 +134,42 @@ def test_recorded_api_gateway_events(live_store, name, check):
     resp = load_handler("query")(event, None)
     assert resp["statusCode"] == 200 and check(json.loads(resp["body"]))
     assert resp["headers"]["Access-Control-Allow-Origin"] == "*"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.floats(-95, 95), st.sampled_from(["49.8942", "43.2965", "45", "-5.0", "91", "1e1", "nan", ""])),
+       st.one_of(st.floats(-185, 185), st.sampled_from(["2.2957", "5.3698", "-181", "0x1", " 2", "inf"])))
+def test_fast_path_answers_like_the_resolver(live_store, lat, lon):
+    """The cold-start fast path and the typed resolver give the same status and body for any locate query."""
+    from importlib import import_module
+
+    app_module = import_module("rezone_fn_query")  # loaded by load_handler("query")
+    event = make_event("GET", "/v1/locate", urlencode({"lat": lat, "lon": lon}), {}, None)
+    fast = load_handler("query")(event, None)
+    full = app_module.make_handler()(event, None)
+    assert fast["statusCode"] == full["statusCode"]
+    assert json.loads(fast["body"]) == json.loads(full["body"])
+    assert fast["headers"]["Content-Type"] == full["headers"]["Content-Type"]
+    assert fast["headers"].get("Cache-Control") == full["headers"].get("Cache-Control")
+
+
+def test_cold_locate_imports_neither_powertools_nor_numpy(live_store):
+    """A fresh query function answers a plain locate without importing the resolver, pydantic or numpy."""
+    import subprocess
+    import sys
+
+    from rezone_infra.server import ROOT
+
+    code = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('q', {str(ROOT / 'functions/query/app.py')!r})\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "from rezone_infra.server import make_event\n"
+        "r = m.handler(make_event('GET', '/v1/locate', 'lat=49.8942&lon=2.2957', {}, None), None)\n"
+        "heavy = [k for k in ('aws_lambda_powertools', 'pydantic', 'numpy', 'shapely') if k in sys.modules]\n"
+        "print(json.dumps({'status': r['statusCode'], 'code': json.loads(r['body'])['commune']['code'], "
+        "'heavy': heavy}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"REZONE_STORE": str(live_store["store"]), "PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout) == {"status": 200, "code": "80021", "heavy": []}
