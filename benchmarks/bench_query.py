@@ -11,7 +11,8 @@ temporary store. Points are the communes' reference points (communes-centroides 
   locate handler (Powertools resolver, API Gateway v2 event) on the same points;
 - peer: a naive loop of ``shapely.covers`` over every commune polygon (prepared), in the same run;
 - cold: a fresh subprocess per sample: import + first answer, for the library alone
-  (``find_commune``) and for the whole query function (``functions/query/app.py`` handler);
+  (``find_commune``) and for the whole query function (``functions/query/app.py`` handler): a
+  plain locate (answered by the fast path) and a search (through the Powertools resolver);
 - search: warm ``rezone.search.search`` on name prefixes, postal and INSEE codes;
 - sizes: the index and the shards a cold locate reads (plus the facts file the answer needs).
 """
@@ -66,7 +67,7 @@ def reference_points(sources: Path, deps: set[str] | None) -> dict[str, tuple[fl
     pts = {}
     with open(sources / "communes-centroides" / "communes.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            if r["commune_type"] == "COM" and (deps is None or r["insee_dep"] in deps):
+            if r["commune_type"] == "COM" and r["lat"] and r["lng"] and (deps is None or r["insee_dep"] in deps):
                 pts.setdefault(r["insee_com"], (float(r["lng"]), float(r["lat"])))
     return pts
 
@@ -89,17 +90,19 @@ spec = importlib.util.spec_from_file_location("query_app", {app!r})
 mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
 from rezone_infra.server import make_event
 t1 = time.perf_counter()
-r = mod.handler(make_event("GET", "/v1/locate", "lat={lat}&lon={lon}", {{}}, None), None)
+r = mod.handler(make_event("GET", {path!r}, {query!r}, {{}}, None), None)
 t2 = time.perf_counter()
 print(json.dumps({{"import": t1 - t0, "first": t2 - t1, "status": r["statusCode"]}}))
 """
 
 
-def cold(template: str, store: Path, lon: float, lat: float, runs: int) -> dict:
+def cold(template: str, store: Path, lon: float, lat: float, runs: int, path: str = "/v1/locate",
+         query: str | None = None) -> dict:
     out = []
     env = {"REZONE_STORE": str(store), "PATH": "/usr/bin:/bin"}
     for _ in range(runs):
-        src = template.format(lon=lon, lat=lat, app=str(ROOT / "functions" / "query" / "app.py"))
+        src = template.format(lon=lon, lat=lat, app=str(ROOT / "functions" / "query" / "app.py"), path=path,
+                              query=query if query is not None else f"lat={lat}&lon={lon}")
         t = time.perf_counter()
         res = subprocess.run([sys.executable, "-c", src], check=False, capture_output=True, text=True, env=env, cwd=ROOT)
         wall = time.perf_counter() - t
@@ -208,6 +211,7 @@ def main() -> int:
     x0, y0 = pts_all.get("80021", pts[0])
     cold_lib = cold(COLD_LIB, store, x0, y0, a.cold_runs)
     cold_fn = cold(COLD_FN, store, x0, y0, a.cold_runs)
+    cold_search = cold(COLD_FN, store, x0, y0, a.cold_runs, "/v1/communes", "q=amiens&limit=5")
 
     scope = "France" if not deps else ",".join(deps)
     print(f"\n== query benchmark ({scope}; {len(index['shards'])} locate shards; {len(geoms)} polygon parts) ==")
@@ -221,7 +225,9 @@ def main() -> int:
     print(f"{'search warm (ms)':<42}{pct(srch, 50):>10.4f}{pct(srch, 99):>10.4f}{len(srch):>7}")
     print(f"naive loop agrees with find_commune on {agree}/{len(naive)} points")
     print(f"{'cold start (median of runs, ms)':<42}{'import':>10}{'1st ans':>10}{'total':>10}{'wall':>10}")
-    for name, c in (("library: rezone.locate.find_commune", cold_lib), ("function: query app handler", cold_fn)):
+    for name, c in (("library: rezone.locate.find_commune", cold_lib),
+                    ("function: GET /v1/locate (fast path)", cold_fn),
+                    ("function: GET /v1/communes (resolver)", cold_search)):
         print(f"{name:<42}{c['import'] * 1000:>10.1f}{c['first'] * 1000:>10.1f}"
               f"{(c['import'] + c['first']) * 1000:>10.1f}{c['wall'] * 1000:>10.1f}")
     print(f"cold locate reads: index {index_bytes / 1024:.1f} KB + one shard (median "
