@@ -32,6 +32,7 @@ from pyproj import Geod, Transformer
 from rezone_build.model import Commune, Dataset, Departement, Facility
 from rezone_build.pipeline import BuildContext
 from rezone_build.raster import HOSPITAL_TYPES, build, select_hospitals
+from rezone_build.raster_grid import nearest_distance
 from rezone_build.raster_tiles import CLASSES, classify
 from tiles_support import body_bytes, event
 
@@ -271,6 +272,16 @@ def test_classify_matches_class_bounds(dists):
     for d, k in zip(dists, classes):
         _, lo, hi, _, _ = CLASSES[k - 1]
         assert lo * 1000 <= d and (hi is None or d < hi * 1000)
+
+
+coords = st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
+
+
+@given(st.lists(coords, min_size=1, max_size=30), st.lists(coords, min_size=1, max_size=30))
+def test_kdtree_distance_is_the_brute_force_minimum(points, queries):
+    p, q = np.array(points), np.array(queries)
+    brute = np.sqrt(((q[:, None, :] - p[None, :, :]) ** 2).sum(-1)).min(1)
+    assert np.allclose(nearest_distance(p, q), brute, rtol=1e-9, atol=1e-6)
 
 
 def test_classify_nodata():

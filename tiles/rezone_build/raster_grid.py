@@ -81,10 +81,6 @@ class Grid:
         y = self.transform.f + (rows + 0.5) * self.transform.e
         return np.column_stack([x, y])
 
-    def cell_of(self, x: float, y: float) -> tuple[int, int]:
-        """(row, col) of the cell containing the projected point."""
-        return int((self.transform.f - y) // CELL_M), int((x - self.transform.c) // CELL_M)
-
 
 def make_grid(area: Area, dep_geoms: dict[str, object], cell: float = CELL_M) -> Grid:
     """Grid covering the département polygons (WGS84 shapely geometries) of one area."""
