@@ -522,6 +522,7 @@ def test_api_what_if_zone_override(live_store):
     assert s == 200, b
     by_id = {a["id"]: a for a in b["aids"]}
     assert by_id["M-CAIM"]["status"] == "eligible" and by_id["M-CAIM"]["amount"]["total"] == 50000
+    assert isinstance(by_id["M-CAIM"]["amount"]["total"], int)  # 50000, not 50000.0
     assert b["location"]["simulated"] is True and b["location"]["zonage"]["medecin"]["code"] == "ZIP"
     s, _, b = post({"profession": "infirmier", "zone": {"code": "tres_sous_dote"}, "as_of": "2026-03-01",
                     "answers": {"project": "already_installed", "coordinated_practice": True,

@@ -82,6 +82,12 @@ def _fmt(name: str | None, v) -> str:
     return str(v)
 
 
+def _money(x):
+    """Euros rounded to the cent; whole amounts as integers (10000, not 10000.0)."""
+    x = round(x, 2)
+    return int(x) if float(x).is_integer() else x
+
+
 def _eur(x) -> str:
     return f"{_fmt_num(round(x, 2))} €"
 
@@ -453,10 +459,10 @@ def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
         elif applies == UNKNOWN:
             missing.extend(m for m in (pr["when"]["answer"],) if m not in missing)
     if total is not None:
-        total = round(total, 2)
+        total = _money(total)
         for s in sched:
             if s.get("amount") is not None:
-                s["amount"] = round(s["amount"], 2)
+                s["amount"] = _money(s["amount"])
     out["total"] = total
     out["schedule"] = sched
     if spec.get("note") and "note" not in out:
@@ -634,6 +640,6 @@ def evaluate(rules, facts: dict, answers: dict, as_of, *, profession: str) -> di
         "as_of": ctx["as_of_iso"],
         "profession": profession,
         "aids": results,
-        "total_eligible_eur": round(total, 2),
+        "total_eligible_eur": _money(total),
         "missing": missing,
     }
