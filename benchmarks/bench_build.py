@@ -12,7 +12,9 @@ summary. ``--release`` runs the CLI in a subprocess (its own peak RSS from RUSAG
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -39,16 +41,21 @@ def main() -> int:
 
     rss0 = _rss_mb()
     rows = []
+    ds = None
     for label in ("ingest (1st run)", "ingest (2nd run, warm caches)"):
+        ds = None
+        gc.collect()
         t = time.perf_counter()
         ds = ingest(a.sources, deps, progress=False)
         rows.append((label, time.perf_counter() - t, _rss_mb()))
     s = ds.quality["summary"]
-    print(f"\nscope: {','.join(deps) if deps else 'France (incl. DROM)'}")
+    print(f"\nscope: {','.join(deps) if deps else 'France (incl. DROM)'}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'run':<34}{'wall s':>10}{'peak RSS MB':>14}")
     print(f"{'python + imports (baseline)':<34}{'':>10}{rss0:>14.0f}")
     for label, dt, rss in rows:
         print(f"{label:<34}{dt:>10.1f}{rss:>14.0f}")
+    print("phases of the 2nd run (s): " + ", ".join(f"{k} {v}" for k, v in ds.quality["timings_s"].items()))
     if a.release:
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [str(ROOT / ".venv/bin/rezone"), "build", "--no-publish", "--work", f"{tmp}/work",
