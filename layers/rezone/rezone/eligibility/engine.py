@@ -294,7 +294,10 @@ def _zone_codes(z, codes, profession, facts, answers, acc, commune_code, label, 
         chosen = qpv_zones
         wanted = answers.get("qpv_code")
         if wanted:
-            chosen = [(q, c) for q, c in qpv_zones if q.get("code") == wanted] or []
+            chosen = [(q, c) for q, c in qpv_zones if q.get("code") == wanted]
+            if not chosen:
+                acc.assume("qpv_code_unknown", f"Le QPV {wanted} n'a pas de zonage propre connu dans cette commune : "
+                           "le zonage de la commune est retenu.")
         distinct = {c for _, c in chosen}
         if len(distinct) == 1:
             q, effective = chosen[0]
