@@ -102,6 +102,27 @@ def load_centers(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qualit
             st.note("center_from_geometry", example=c.code)
         else:
             st.note("no_center", example=c.code)
+    _locate_restored(communes, q)
+
+
+def _locate_restored(communes: dict[str, Commune], q: QualityReport) -> None:
+    """A commune without a 2018 polygon was re-created since 2018 out of a commune nouvelle: when its
+    reference point is known, the commune whose 2018 polygon holds it is flagged (its geometry
+    also covers the restored commune) — the geometries are left as the sources give them."""
+    without = [c for c in communes.values() if c.geometry is None]
+    if not without:
+        return
+    polys = [c for c in communes.values() if c.geometry is not None]
+    tree = shapely.STRtree([c.geometry for c in polys])
+    for entry in q.sections.get("communes_without_geometry", []):
+        c = communes[entry["code"]]
+        hits = tree.query(shapely.Point(*c.center), predicate="intersects") if c.center else []
+        if len(hits):
+            host = polys[int(min(hits))]
+            host.extra.setdefault("geometry_also_covers", []).append(c.code)
+            entry["inside_2018_polygon_of"] = host.code
+        entry["note"] = ("no polygon in the 2018 files: commune (re)created since 2018; its area lies in a "
+                         "neighbour's 2018 polygon" if not c.former_codes else "no 2018 polygon found")
 
 
 def geometry_files(src: Sources, deps: set[str] | None) -> list[str]:
