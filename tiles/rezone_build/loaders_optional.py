@@ -8,7 +8,7 @@ nothing is inferred.
   columns ``CODGEO;LIBGEO;TVS;LIBTVS``) and the doctors' zonage by TVS (``TVS;LIBTVS;ZONAGE``) whose
   labels include "Zone d'intervention prioritaire", "Zone d'action complémentaire", "Zone de
   vigilance" and "Hors vivier". Stored per commune in ``Commune.extra["tvs"]`` and
-  ``extra["zonage_tvs"]`` (ZoneValue fields as a dict; the ARS doctors' zonage in ``zonage["medecin"]`` is
+  ``extra["zonage_tvs"]`` (a ZoneValue), with the TVS name in ``extra["tvs_name"]`` (the ARS doctors' zonage in ``zonage["medecin"]`` is
   untouched).
 * ``finess`` — the national FINESS extraction (etalab ``cs1100507`` stock file): ``structureet``
   lines (establishment) and ``geolocalisation`` lines (coordinates in Lambert-93 for mainland
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
 from pathlib import Path
 
 from .cog import Cog
@@ -207,6 +206,7 @@ def _load_tvs(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityReport)
         c = ds.communes.get(code)
         if c is not None:
             c.extra["tvs"] = r["tvs"]
+            c.extra["tvs_name"] = r["tvs_name"]
             n += 1
         st.matched += 1
     zon: dict[str, ZoneValue] = {}
@@ -219,7 +219,7 @@ def _load_tvs(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityReport)
             stz.matched += 1
         for c in ds.communes.values():
             if c.extra.get("tvs") in zon:
-                c.extra["zonage_tvs"] = asdict(zon[c.extra["tvs"]])  # extra holds JSON-ready dicts
+                c.extra["zonage_tvs"] = zon[c.extra["tvs"]]
     return {"communes_with_tvs": n, "tvs": len(tvs_names), "tvs_with_zonage": len(zon),
             "zonage_file": "loaded" if paths[1] is not None else "absent"}
 
