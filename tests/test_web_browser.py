@@ -133,7 +133,7 @@ def test_search_card_profession_simulator(server, page, small_release):
 
     # search without accents and pick Amiens → card with the real zonage of every profession
     search(pg, "amiens", "Amiens")
-    pg.wait_for_selector("#card .zonage-table")
+    pg.wait_for_selector("#card .zonage-list")
     assert "commune=80021" in pg.url and "profession=medecin" in pg.url
     loc = api(server, "/v1/communes?q=80021&limit=1")["results"][0]
     centre = loc["center"]
@@ -141,7 +141,7 @@ def test_search_card_profession_simulator(server, page, small_release):
     located = api(server, f"/v1/locate?lat={lat}&lon={lon}")
     for prof, z in located["zonage"].items():
         zone = z.get("commune_zonage", z)["code"] if z.get("territory") else z["code"]
-        row = pg.locator(f".zonage-table tr[data-profession='{prof}']")
+        row = pg.locator(f".zonage-list li[data-profession='{prof}']")
         assert row.get_attribute("data-zone") == (zone or "")
     terr = api(server, "/v1/territories/commune/80021")
     shown = pg.locator("#card [data-figure='population'] .value").inner_text()
@@ -154,7 +154,7 @@ def test_search_card_profession_simulator(server, page, small_release):
     pg.select_option("#profession", "infirmier")
     pg.wait_for_function("() => location.search.includes('profession=infirmier')")
     assert "Infirmier" in pg.locator("#legend-title").inner_text()
-    assert pg.locator(".zonage-table tr.current").get_attribute("data-profession") == "infirmier"
+    assert pg.locator(".zonage-list li.current").get_attribute("data-profession") == "infirmier"
     pg.select_option("#profession", "medecin")
     pg.wait_for_function("() => location.search.includes('profession=medecin')")
 
@@ -178,7 +178,7 @@ def test_search_card_profession_simulator(server, page, small_release):
     assert re.sub(r"\D", "", total_text) == str(int(round(expected["total_eligible_eur"] or 0)))
     for a in expected["aids"]:
         li = pg.locator(f"#sim-results li.aid[data-aid='{a['id']}']")
-        badge = li.locator(".badge").inner_text()
+        badge = li.locator(".badge").text_content()
         assert badge == {"eligible": "Éligible", "not_eligible": "Non éligible",
                          "missing_information": "Informations manquantes"}[a["status"]]
         if a["sources"]:
@@ -207,9 +207,8 @@ def test_keyboard_search_and_shared_url(server, browser):
         pg.goto(server + "/?commune=13055&profession=sage_femme&zoom=10.5")
         pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Marseille'")
         assert pg.locator("#profession").input_value() == "sage_femme"
-        wait_map(pg)
-        zoom = pg.evaluate("() => new URLSearchParams(location.search).get('zoom')")
-        assert abs(float(zoom) - 10.5) < 0.01
+        pg.wait_for_function("() => Math.abs(new URLSearchParams(location.search).get('zoom') - 10.5) < 0.01")
+        assert "centre=" in pg.url
         assert "Sage-femme" in pg.locator("#legend-title").inner_text()
         p.shot("4-shared-marseille")
         assert p.errors == []
@@ -217,26 +216,48 @@ def test_keyboard_search_and_shared_url(server, browser):
         p.close()
 
 
-def test_postal_code_search_and_print_sheet(server, browser):
+def test_postal_code_search_zip_aid_and_print_sheet(server, browser):
+    """Ham (80400, a ZIP of the Somme): a first installation in secteur 1 gets the 2024 convention's
+    10 000 € aid (seed 003: 10 000 € in ZIP from 1 Jan 2026); the printed sheet carries it."""
     p = Page(browser, "desktop")
     pg = p.page
     try:
         pg.goto(server + "/")
         wait_map(pg)
-        search(pg, "80000", "Amiens")
+        search(pg, "80400", "Ham")
+        assert pg.locator(".zonage-list li[data-profession='medecin']").get_attribute("data-zone") == "ZIP"
+        pg.wait_for_selector("#q-project")
+        pg.select_option("#q-project", "installation")
+        pg.locator(".q[data-name='first_liberal_installation'] input[value='true']").check()
+        pg.select_option("#q-secteur", "1")
+        pg.locator("#sim-submit").click()
+        pg.wait_for_selector("#sim-total")
+        expected = api(server, "/v1/eligibility", {"profession": "medecin", "location": {"commune": "80410"},
+                                                    "answers": {"project": "installation", "secteur": "1",
+                                                                "first_liberal_installation": True}})
+        primo = next(a for a in expected["aids"] if a["id"] == "M24-PRIMO-ZIP")
+        assert primo["status"] == "eligible" and primo["amount"]["total"] == 10000
+        li = pg.locator("#sim-results li.aid[data-aid='M24-PRIMO-ZIP']")
+        assert li.get_attribute("data-status") == "eligible"
+        assert re.sub(r"\D", "", li.locator(".amount strong").inner_text()) == "10000"
+        assert li.locator(".why .reason").count() == len(primo["reasons"])
+
         pg.wait_for_selector("#share:not([hidden])")
         pg.evaluate("() => { window.print = () => { document.body.dataset.printed = '1'; }; }")
         pg.locator("#print-btn").click()
         pg.wait_for_selector("body[data-printed='1']", state="attached")
         sheet = pg.locator("#print-sheet")
-        assert "Carte d'identité du projet" in sheet.inner_text()
-        assert "Amiens (80021)" in sheet.inner_text()
+        text = sheet.inner_text()
+        assert "Carte d'identité du projet" in text and "Ham (80410)" in text
+        assert "Zone d'intervention prioritaire" in text
+        assert "10 000" in text.replace("\u202f", " ").replace("\xa0", " ")
         pg.emulate_media(media="print")
-        pdf = pg.pdf(format="A4", print_background=True)
-        SHOTS.mkdir(exist_ok=True)
-        (SHOTS / "print-amiens.pdf").write_bytes(pdf)
-        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page
+        assert sheet.is_visible() and not pg.locator("main").is_visible()
+        assert sheet.locator("img.ps-map").count() == 1  # the map snapshot
         p.shot("5-print")
+        pdf = pg.pdf(format="A4", print_background=True)
+        (SHOTS / "print-ham.pdf").write_bytes(pdf)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page
         assert p.errors == []
     finally:
         p.close()

@@ -20,6 +20,7 @@ const SOURCE_TITLES = {
   qpv: "Quartiers prioritaires de la politique de la ville (ANCT, ARS)",
   cpts: "Communautés professionnelles territoriales de santé (ARS PACA)",
   "zones-rouges-2025": "« Zones rouges » du plan « Un médecin près de chez vous » (2025)",
+  "hopitaux-france": "Hôpitaux géolocalisés (FINESS, extraction du 6 mars 2020)",
 };
 export const sourceTitle = (id) => (id && SOURCE_TITLES[id]) || id || "source non précisée";
 
@@ -54,7 +55,7 @@ export function expandFigures(figs) {
     for (const [key, label, unit] of ACCESS_PARTS) {
       const enclosing = {};
       for (const [lvl, e] of Object.entries(fig.enclosing || {})) {
-        enclosing[lvl] = { ...e, value: pick(e.value, key), reason: pick(e.value, key) === null ? e.reason || "non calculé" : undefined };
+        enclosing[lvl] = { ...e, unit, value: pick(e.value, key), reason: pick(e.value, key) === null ? e.reason || "non calculé" : undefined };
       }
       out[`acces_hopital.${key}`] = {
         ...fig, label, unit, value: pick(fig.value, key), enclosing,
@@ -87,7 +88,12 @@ export function formatValue(fig) {
   return String(v);
 }
 
-const unitLabel = (u) => ({ "consultations/an/habitant": "consultations/an/hab.", habitants: "hab.", nombre: "" }[u] ?? u);
+export const unitLabel = (u) => ({
+  "consultations/an/habitant": "consultations/an/hab.",
+  "consultations/an/habitant standardisé": "consultations/an/hab. standardisé",
+  habitants: "hab.",
+  nombre: "",
+}[u] ?? u);
 
 /** The commune's zone for each profession: from /v1/locate, else from the territory's shares. */
 export function communeZonage(territory, located) {
@@ -123,8 +129,8 @@ function zonageList(zonage, profession) {
       return h("li", { class: p === profession ? "current" : null, dataset: { profession: p, zone: z.code || "" } },
         h("span", { class: "prof" }, label),
         h("span", { class: "zone" }, swatch(info.color), " ", h("strong", {}, z.code ? info.label : UNKNOWN_ZONE.label),
-          z.code ? null : h("span", { class: "reason" }, ` — ${z.reason || "zonage inconnu"}`),
-          z.qpv ? h("span", { class: "reason" }, ` ; au point choisi, QPV ${z.qpv.code} : ${zoneInfo(z.qpv.code_zone).label}`) : null),
+          z.code ? null : h("span", { class: "zreason" }, ` — ${z.reason || "zonage inconnu"}`),
+          z.qpv ? h("span", { class: "zreason" }, ` ; au point choisi, QPV ${z.qpv.code} : ${zoneInfo(z.qpv.code_zone).label}`) : null),
         z.source ? h("span", { class: "src" }, `${sourceTitle(z.source)}${z.vintage ? `, ${z.vintage}` : ""}${z.label ? ` (libellé : ${z.label})` : ""}`) : null);
     }));
 }
@@ -265,6 +271,9 @@ export function renderCard({ territory, located, profession, typeLabel }) {
     && k !== "population" && k !== "etablissements" && (f.value === null || f.value === undefined));
 
   return [
+    h("nav", { class: "card-nav", "aria-label": "Dans cette fiche" },
+      h("a", { href: "#zonage-title" }, "Zonage"), h("a", { href: "#figures-title" }, "Chiffres clés"),
+      h("a", { href: "#sim-title" }, "Simulateur d'aides")),
     h("p", { class: "where" }, [
       `Code INSEE ${territory.code}`,
       enc.epci ? ` · ${enc.epci.name}` : "",
@@ -301,7 +310,7 @@ export function renderCard({ territory, located, profession, typeLabel }) {
       facilitiesTable(territory, figs.etablissements, typeLabel), sourceLine(figs.etablissements)) : null,
     missing.length ? h("section", { class: "block", "aria-labelledby": "missing-title" },
       h("h3", { id: "missing-title" }, "Données non disponibles"),
-      h("ul", { class: "missing" }, missing.map(([k, f]) => h("li", {}, h("strong", {}, figureLabel(k, f)), ` : donnée non disponible${f.reason ? ` — ${f.reason}` : ""}`)))) : null,
+      h("ul", { class: "missing" }, missing.map(([k, f]) => h("li", {}, f.reason || `${figureLabel(k, f)} : donnée non disponible.`)))) : null,
     h("section", { class: "block", "aria-labelledby": "sources-title" },
       h("h3", { id: "sources-title" }, "Sources et millésimes"),
       h("ul", { class: "sources" }, [...sources].map(([s, v]) => h("li", {}, sourceTitle(s), v ? ` — ${v}` : "")))),

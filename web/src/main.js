@@ -11,6 +11,7 @@ import { readState, writeState } from "./state.js";
 import { PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, ZONES } from "./zones.js";
 
 const state = readState();
+const requestedZoom = state.zoom;
 const current = { territory: null, located: null, point: null, loading: 0 };
 
 // ---------------------------------------------------------------- messages
@@ -224,7 +225,7 @@ const centreOf = (c) => {
 };
 
 /** Select commune ``code``: highlight it, load its card, optionally fly to it. */
-async function selectCommune(code, { point = null, centre = null, fly = false, focus = false } = {}) {
+async function selectCommune(code, { point = null, centre = null, fly = false, focus = false, zoom = null } = {}) {
   const mine = ++current.loading;
   state.commune = code;
   writeState(state);
@@ -256,7 +257,7 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
     current.point = p;
     renderTerritory();
     clearStatus();
-    if (fly && p && mapCtl) mapCtl.flyTo([p.lng, p.lat], state.zoom && state.zoom >= 8 ? state.zoom : 11);
+    if (fly && p && mapCtl) mapCtl.flyTo([p.lng, p.lat], zoom ?? (state.zoom && state.zoom >= 8 ? state.zoom : 11));
     if (focus) {
       cardTitle.tabIndex = -1;
       cardTitle.focus({ preventScroll: false });
@@ -359,8 +360,7 @@ $("#share-btn").addEventListener("click", async () => {
   }
 });
 
-async function preparePrint(withMap) {
-  const image = withMap && mapCtl ? await mapCtl.snapshot() : null;
+function preparePrint(image = null) {
   buildPrintSheet($("#print-sheet"), {
     territory: current.territory,
     located: current.located,
@@ -368,15 +368,14 @@ async function preparePrint(withMap) {
     result: simulator.last,
     image,
     url: window.location.href,
-    typeLabel: facilityTypeLabel,
   });
 }
 $("#print-btn").addEventListener("click", async () => {
-  await preparePrint(true);
+  preparePrint(mapCtl ? await mapCtl.snapshot() : null);
   window.print();
 });
 window.addEventListener("beforeprint", () => {
-  if (!$("#print-sheet").childElementCount) preparePrint(false);
+  if (!$("#print-sheet").childElementCount) preparePrint();
 });
 window.addEventListener("afterprint", () => setChildren($("#print-sheet")));
 
@@ -389,6 +388,8 @@ async function start() {
     return;
   }
   probeHospitalRaster();
-  if (state.commune) selectCommune(state.commune, { fly: !(state.centre && state.zoom !== null) });
+  if (state.commune && !(state.centre && requestedZoom !== null)) {
+    selectCommune(state.commune, { fly: true, zoom: requestedZoom !== null && requestedZoom >= 8 ? requestedZoom : null });
+  } else if (state.commune) selectCommune(state.commune);
 }
 start();

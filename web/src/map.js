@@ -155,10 +155,12 @@ export function createMap(opts) {
     opts.onError(msg, e);
   });
 
-  map.on("moveend", () => {
+  const emitView = () => {
     const c = map.getCenter();
     opts.onView({ zoom: map.getZoom(), centre: [c.lng, c.lat] });
-  });
+  };
+  map.on("moveend", emitView);
+  map.once("load", emitView);
 
   map.on("click", (e) => {
     const fac = map.getLayer(FACILITY_LAYER) && layers.facilities
@@ -221,7 +223,7 @@ export function createMap(opts) {
       applySelection();
     },
     flyTo(centre, zoom) {
-      map.flyTo({ center: centre, zoom: Math.max(zoom ?? 11, 8), speed: 1.6, essential: true });
+      map.flyTo({ center: centre, zoom: Math.max(zoom ?? 11, 8), speed: 2.2, essential: true });
     },
     fitFrance() {
       map.fitBounds(FRANCE_BOUNDS, { padding: 8 });
@@ -248,6 +250,9 @@ export const FACILITY_TYPES = {
   chu: "Centre hospitalier universitaire",
   centre_hospitalier: "Centre hospitalier",
   clinique_privee: "Clinique privée",
+  hopital_prive_non_lucratif: "Hôpital privé à but non lucratif",
+  etablissement_de_sante: "Établissement de santé",
+  etablissement_prive: "Établissement privé",
   clinique: "Clinique",
   centre_de_sante: "Centre de santé",
   msp: "Maison de santé pluriprofessionnelle",

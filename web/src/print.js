@@ -1,11 +1,16 @@
 // The printable one-page "carte d'identité du projet": commune, zonage, key figures, aids.
 // Built on demand into #print-sheet, which only the print stylesheet shows.
-import { communeZonage, expandFigures, figureLabel, formatValue, sourceTitle } from "./card.js";
+import { communeZonage, expandFigures, figureLabel, formatValue, sourceTitle, unitLabel } from "./card.js";
 import { fmtDate, fmtEuro, h, setChildren } from "./dom.js";
 import { LEVEL_LABEL, PROFESSIONS, PROFESSION_LABEL, UNKNOWN_ZONE, zoneInfo } from "./zones.js";
 
 const STATUS_TEXT = { eligible: "Éligible", not_eligible: "Non éligible", missing_information: "Informations manquantes" };
 const KEY_FIGURES = ["population", "apl_mg_2023", "apl_mg_trend", "acces_hopital.distance_km"];
+
+function notEligible(result) {
+  const names = (result.aids || []).filter((a) => a.status === "not_eligible").map((a) => a.name || a.id);
+  return names.length ? h("p", { class: "ps-small" }, `Non accessibles pour ce projet (${names.length}) : ${names.join(" ; ")}.`) : null;
+}
 
 export function buildPrintSheet(root, { territory, located, profession, result, image, url }) {
   if (!territory) {
@@ -34,22 +39,26 @@ export function buildPrintSheet(root, { territory, located, profession, result, 
         }))))),
     h("section", {}, h("h2", {}, "Chiffres clés"),
       h("table", { class: "ps-figures" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Indicateur"), h("th", {}, "Commune"), levels.map((l) => h("th", {}, LEVEL_LABEL[l])))),
+        h("thead", {}, h("tr", {}, h("th", {}, "Indicateur"), h("th", {}, "Commune"), levels.map((l) => h("th", {}, l === "epci" ? "EPCI" : LEVEL_LABEL[l])))),
         h("tbody", {}, KEY_FIGURES.filter((k) => figs[k]).map((k) => {
           const f = figs[k];
           if (f.source) sources.add(`${sourceTitle(f.source)}${f.vintage ? `, ${f.vintage}` : ""}`);
-          return h("tr", {}, h("th", {}, figureLabel(k, f)), h("td", {}, formatValue(f)),
-            levels.map((l) => h("td", {}, k === "population" ? "" : formatValue(f.enclosing && f.enclosing[l] ? { ...f, ...f.enclosing[l] } : null))));
+          const plain = (x) => formatValue(x && { ...x, unit: x.unit === "part de la population" ? x.unit : null });
+          const unit = f.unit && f.unit !== "part de la population" ? ` (${unitLabel(f.unit)})` : "";
+          return h("tr", {}, h("th", {}, figureLabel(k, f), unit), h("td", {}, plain(f)),
+            levels.map((l) => h("td", {}, k === "population" ? "" : plain(f.enclosing && f.enclosing[l]))));
         })))),
     h("section", {}, h("h2", {}, "Aides à l'installation"),
       result ? [
         h("p", {}, "Total des aides auxquelles le projet est éligible : ", h("strong", {}, fmtEuro(result.total_eligible_eur ?? 0))),
         h("table", { class: "ps-aids" },
           h("thead", {}, h("tr", {}, h("th", {}, "Aide"), h("th", {}, "Financeur"), h("th", {}, "Statut"), h("th", {}, "Montant"))),
-          h("tbody", {}, (result.aids || []).map((a) => h("tr", {},
+          h("tbody", {}, (result.aids || []).filter((a) => a.status !== "not_eligible")
+            .sort((a, b) => (a.status === "eligible" ? 0 : 1) - (b.status === "eligible" ? 0 : 1)).map((a) => h("tr", {},
             h("td", {}, a.name || a.id), h("td", {}, typeof a.funder === "string" ? a.funder : (a.funder && a.funder.name) || ""),
             h("td", {}, STATUS_TEXT[a.status] || a.status),
             h("td", {}, a.amount && typeof a.amount.total === "number" ? fmtEuro(a.amount.total) : "—"))))),
+        notEligible(result),
       ] : h("p", {}, "Aucune simulation effectuée : utilisez le simulateur avant d'imprimer pour y faire figurer vos aides.")),
     h("footer", { class: "ps-foot" },
       h("p", {}, `Sources : ${[...sources].join(" ; ")}.`),

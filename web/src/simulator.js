@@ -3,6 +3,8 @@
 // with its status, amount and schedule, the reasons, missing answers, assumptions and sources.
 import { fmtDate, fmtEuro, fmtNumber, h, setChildren } from "./dom.js";
 
+const MAIN_QUESTIONS = 8;
+
 const STATUS = {
   eligible: ["Éligible", "ok"],
   not_eligible: ["Non éligible", "no"],
@@ -69,8 +71,13 @@ export class Simulator {
     const props = schema.properties || {};
     const order = schema["x-order"] || Object.keys(props);
     const required = new Set(schema.required || []);
-    setChildren(this.fields, schema.description ? h("p", { class: "hint" }, schema.description) : null,
-      order.filter((name) => props[name]).map((name) => this.field(name, props[name], required.has(name))));
+    const names = order.filter((name) => props[name]);
+    const boxes = names.map((name) => this.field(name, props[name], required.has(name)));
+    // The first questions decide most aids; the others refine a few and stay folded on a phone.
+    const main = boxes.slice(0, MAIN_QUESTIONS);
+    const more = boxes.slice(MAIN_QUESTIONS);
+    setChildren(this.fields, main, more.length ? h("details", { class: "more-questions" },
+      h("summary", {}, `Autres questions (${more.length}) : elles précisent certaines aides`), h("div", { class: "more-body" }, more)) : null);
     for (const [name, v] of Object.entries(keep)) this.set(name, v);
     this.refreshVisibility();
   }
@@ -235,7 +242,10 @@ export class Simulator {
           `${counts.eligible || 0} éligible${(counts.eligible || 0) > 1 ? "s" : ""}, `,
           `${counts.missing_information || 0} à compléter, ${counts.not_eligible || 0} non éligible${(counts.not_eligible || 0) > 1 ? "s" : ""}`,
           res.as_of ? ` — règles en vigueur au ${fmtDate(res.as_of)}.` : ".")),
-      h("ul", { class: "aids" }, sorted.map((a) => this.aid(a))));
+      h("ul", { class: "aids" }, sorted.filter((a) => a.status !== "not_eligible").map((a) => this.aid(a))),
+      counts.not_eligible ? h("details", { class: "not-eligible" },
+        h("summary", {}, `Aides non accessibles pour ce projet (${counts.not_eligible})`),
+        h("ul", { class: "aids" }, sorted.filter((a) => a.status === "not_eligible").map((a) => this.aid(a)))) : null);
   }
 
   aid(a) {
@@ -252,7 +262,9 @@ export class Simulator {
       amount.note ? ` (${amount.note})` : ""),
       schedule.length ? h("details", { class: "schedule" }, h("summary", {}, "Échéancier"),
         h("ul", {}, schedule.map((s) => h("li", {}, scheduleText(s))))) : null,
-      list("Pourquoi", a.reasons, (r) => reasonItem(r)),
+      Array.isArray(a.reasons) && a.reasons.length ? h("details", { class: "why", open: a.status === "eligible" },
+        h("summary", {}, `Pourquoi ? (${a.reasons.length} condition${a.reasons.length > 1 ? "s" : ""})`),
+        h("ul", {}, a.reasons.map(reasonItem))) : null,
       a.missing && a.missing.length ? h("div", { class: "missing" }, h("p", {}, "Informations manquantes :"),
         h("ul", {}, a.missing.map((m) => {
           const name = typeof m === "string" ? m : m.answer || m.name || m.field;
@@ -261,7 +273,7 @@ export class Simulator {
             ? h("a", { href: `#q-${name}`, onclick: (e) => { e.preventDefault(); this.focus(name); } }, text)
             : text);
         }))) : null,
-      list("Hypothèses retenues", a.assumptions, (x) => h("li", {}, textOf(x))),
+      list("Hypothèses retenues", a.assumptions, assumptionItem),
       a.sources && a.sources.length ? h("div", { class: "sources" }, h("p", {}, "Sources :"),
         h("ul", {}, a.sources.map((s) => h("li", {}, sourceLink(s))))) : null);
   }
@@ -280,16 +292,27 @@ function list(title, items, render) {
   return h("div", { class: "list" }, h("p", {}, `${title} :`), h("ul", {}, items.map(render)));
 }
 
+const OUTCOMES = {
+  met: ["✓", "held", "condition remplie"],
+  not_met: ["✗", "failed", "condition non remplie"],
+  unknown: ["?", "unknown", "condition indéterminée (réponse manquante)"],
+  not_applicable: ["–", "na", "sans objet"],
+};
+
 function reasonItem(r) {
   if (typeof r === "string") return h("li", {}, r);
-  const held = r.held ?? r.passed ?? r.ok ?? r.result;
-  const text = r.text || r.label || r.description || r.condition || r.message || JSON.stringify(r);
-  const mark = held === true ? ["✓", "held", "condition remplie"] : held === false ? ["✗", "failed", "condition non remplie"]
-    : ["?", "unknown", "condition indéterminée"];
-  return h("li", { class: `reason ${mark[1]}` },
-    h("span", { class: "mark", "aria-hidden": "true" }, mark[0]), " ",
-    h("span", { class: "visually-hidden" }, `${mark[2]} : `), text,
-    r.detail ? h("span", { class: "hint" }, ` (${r.detail})`) : null);
+  const held = r.outcome ?? r.held ?? r.passed ?? r.ok;
+  const key = held === true ? "met" : held === false ? "not_met" : OUTCOMES[held] ? held : "unknown";
+  const [mark, cls, text] = OUTCOMES[key];
+  return h("li", { class: `reason ${cls}`, dataset: { outcome: key } },
+    h("span", { class: "mark", "aria-hidden": "true" }, mark), " ",
+    h("span", { class: "visually-hidden" }, `${text} : `), r.condition || r.text || r.label || textOf(r),
+    r.detail ? h("span", { class: "detail" }, ` — ${r.detail}`) : null);
+}
+
+function assumptionItem(a) {
+  if (typeof a !== "object" || a === null) return h("li", {}, String(a));
+  return h("li", {}, a.text || textOf(a), a.alternative ? h("span", { class: "detail" }, ` (autre lecture possible : ${a.alternative})`) : null);
 }
 
 export function textOf(x) {
