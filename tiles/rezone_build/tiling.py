@@ -134,21 +134,31 @@ def quantise(geoms: np.ndarray) -> np.ndarray:
 
     Vertices shared by neighbours round to the same grid point, so shared borders stay shared
     (a snap-rounding noder, working polygon by polygon, can open pinholes at triple junctions).
-    Geometries that rounding made invalid (spikes, collapsed rings) are repaired with
-    ``make_valid``, keeping only parts of their own dimension; collapsed ones become empty.
+    Geometries that rounding made invalid (spikes, collapsed rings) and mixed collections left by
+    clipping are repaired with ``make_valid``, keeping only parts of their highest dimension;
+    collapsed ones become empty.
     """
     q = shapely.set_precision(np.asarray(geoms, dtype=object), 1.0, mode="pointwise")
-    bad = np.flatnonzero(~shapely.is_valid(q) & ~shapely.is_empty(q))
+    bad = np.flatnonzero((~shapely.is_valid(q) | (shapely.get_type_id(q) == 7)) & ~shapely.is_empty(q))
     for i in bad:
-        q[i] = _same_dimension(shapely.make_valid(q[i]), shapely.get_dimensions(q[i]))
+        q[i] = _same_dimension(q[i], shapely.get_dimensions(q[i]))
     return shapely.remove_repeated_points(q)
 
 
 def _same_dimension(g, dim: int):
-    parts = [p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == dim and not p.is_empty]
-    if not parts:
+    """Valid parts of ``g`` of dimension ``dim`` (collapsed ones dropped), as one geometry."""
+    out = []
+    for p in shapely.get_parts(g):
+        if p.is_empty or shapely.get_dimensions(p) != dim:
+            continue
+        try:
+            v = shapely.make_valid(p, method="structure", keep_collapsed=False) if dim == 2 else shapely.make_valid(p)
+        except shapely.errors.GEOSException:
+            continue
+        out += [q for q in shapely.get_parts(v) if not q.is_empty and shapely.get_dimensions(q) == dim]
+    if not out:
         return shapely.Polygon() if dim == 2 else shapely.LineString() if dim == 1 else shapely.Point()
-    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+    return shapely.union_all(out) if len(out) > 1 else out[0]
 
 
 def encode_tile(layers: list[dict]) -> bytes | None:
