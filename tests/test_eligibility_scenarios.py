@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -361,6 +362,58 @@ def test_engine_is_pure():
 def test_no_aid_for_unknown_profession_rules():
     result = evaluate(CATALOGUE, facts("ZIP"), DOC, "2026-03-01", profession="pharmacien")
     assert result["aids"] == [] and result["total_eligible_eur"] == 0
+
+
+def test_engine_total_on_random_inputs():
+    """Any answers within the vocabulary, any zone and date: a verdict for every aid, never an exception."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rezone.constants import PROFESSIONS, ZONE_CODES
+    from rezone.eligibility.vocabulary import QUESTIONS
+
+    def value(q):
+        if q.type == "boolean":
+            return st.booleans()
+        if q.type == "enum":
+            return st.sampled_from([v for v, _ in q.enum])
+        if q.type == "date":
+            return st.dates().map(lambda d: d.isoformat()) | (st.none() if q.nullable else st.nothing())
+        if q.type in ("integer", "number"):
+            lo, hi = int(q.minimum or 0), int(q.maximum or 10**6)
+            return st.integers(lo, hi) if q.type == "integer" else st.floats(lo, hi, allow_nan=False)
+        return st.text(min_size=1, max_size=8)
+
+    answers_st = st.fixed_dictionaries({}, optional={q.name: value(q) for q in QUESTIONS})
+
+    @settings(max_examples=150, deadline=None)
+    @given(prof=st.sampled_from(PROFESSIONS), data=st.data(), answers=answers_st,
+           as_of=st.dates(min_value=date(2000, 1, 1)),
+           region=st.sampled_from(["11", "32", "84", "93"]), zone_rouge=st.sampled_from([None, True, False]),
+           qpv=st.sampled_from([[], QPV_ZIP]))
+    def check(prof, data, answers, as_of, region, zone_rouge, qpv):
+        zone = data.draw(st.sampled_from((None, *ZONE_CODES[prof])))
+        fx = facts(zone, prof, region, zone_rouge={"value": zone_rouge}, qpv=qpv)
+        r = evaluate(CATALOGUE, fx, answers, as_of, profession=prof)
+        assert len(r["aids"]) == sum(prof in a["professions"] for a in CATALOGUE["aids"] if a["kind"] == "aid")
+        for a in r["aids"]:
+            assert a["status"] in ("eligible", "not_eligible", "missing_information")
+            if a["status"] == "missing_information":
+                assert a["missing"]
+            t = a["amount"]["total"]
+            assert t is None or t >= 0
+        assert r["total_eligible_eur"] >= 0
+
+    check()
+
+
+def test_questionnaire_covers_every_answer_a_rule_reads():
+    from rezone.eligibility.questionnaire import answer_refs
+
+    for rule in CATALOGUE["aids"]:
+        for prof in rule["professions"]:
+            props = questionnaire(CATALOGUE, prof)["properties"]
+            for _, name in answer_refs(rule):
+                assert name in props, (rule["id"], prof, name)
 
 
 # --------------------------------------------------------------------------------- rule files and build
