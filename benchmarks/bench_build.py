@@ -49,8 +49,10 @@ def main() -> int:
         ds = ingest(a.sources, deps, progress=False)
         rows.append((label, time.perf_counter() - t, _rss_mb()))
     s = ds.quality["summary"]
-    print(f"\nscope: {','.join(deps) if deps else 'France (incl. DROM)'}; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"\nscope: {','.join(deps) if deps else 'France (incl. DROM)'}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"{'run':<34}{'wall s':>10}{'peak RSS MB':>14}")
     print(f"{'python + imports (baseline)':<34}{'':>10}{rss0:>14.0f}")
     for label, dt, rss in rows:
@@ -58,8 +60,15 @@ def main() -> int:
     print("phases of the 2nd run (s): " + ", ".join(f"{k} {v}" for k, v in ds.quality["timings_s"].items()))
     if a.release:
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [str(ROOT / ".venv/bin/rezone"), "build", "--no-publish", "--work", f"{tmp}/work",
-                   "--store", f"{tmp}/store"]
+            cmd = [
+                str(ROOT / ".venv/bin/rezone"),
+                "build",
+                "--no-publish",
+                "--work",
+                f"{tmp}/work",
+                "--store",
+                f"{tmp}/store",
+            ]
             if a.sources:
                 cmd += ["--sources", a.sources]
             if deps:
@@ -67,16 +76,25 @@ def main() -> int:
             t = time.perf_counter()
             rc = subprocess.call(cmd, stdout=subprocess.DEVNULL)
             dt = time.perf_counter() - t
-            print(f"{'rezone build --no-publish':<34}{dt:>10.1f}{_rss_mb(resource.RUSAGE_CHILDREN):>14.0f}"
-                  + ("" if rc == 0 else f"   (exit {rc})"))
+            print(
+                f"{'rezone build --no-publish':<34}{dt:>10.1f}{_rss_mb(resource.RUSAGE_CHILDREN):>14.0f}"
+                + ("" if rc == 0 else f"   (exit {rc})")
+            )
     print("\nquality summary:")
     for k, v in s.items():
         print(f"  {k:<38} {v}")
-    print(json.dumps({"targets": {
-        "geometry >= 34860": s["with_geometry"] >= 34860 if deps is None else None,
-        "doctors_zonage_pct >= 99.5": s["doctors_zonage_pct"] >= 99.5,
-        "every commune with dep/region/population": s["with_departement_region_population"] == s["communes"],
-    }}))
+    print(
+        json.dumps(
+            {
+                "targets": {
+                    "geometry >= 34860": s["with_geometry"] >= 34860 if deps is None else None,
+                    "doctors_zonage_pct >= 99.5": s["doctors_zonage_pct"] >= 99.5,
+                    "every commune with dep/region/population": s["with_departement_region_population"]
+                    == s["communes"],
+                }
+            }
+        )
+    )
     return 0
 
 

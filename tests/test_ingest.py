@@ -23,8 +23,11 @@ def test_amiens_facts(small_dataset):
     assert c.zonage["infirmier"].code == "intermediaire" and c.zonage["infirmier"].label == "3_intermediaire"
     assert c.zrr.code == "non_classee"
     assert c.center_source == "communes-centroides"
-    assert c.geometry is not None and c.geometry.is_valid and c.geometry.contains(
-        __import__("shapely").Point(*c.center))
+    assert (
+        c.geometry is not None
+        and c.geometry.is_valid
+        and c.geometry.contains(__import__("shapely").Point(*c.center))
+    )
 
 
 def test_every_commune_has_all_professions_in_vocabulary(small_dataset):
@@ -37,11 +40,17 @@ def test_every_commune_has_all_professions_in_vocabulary(small_dataset):
 
 def test_commune_nouvelle_geometry_covers_former_communes(small_dataset, sources_dir):
     """A commune nouvelle's polygon is the union of its 2018 communes: it covers each of them."""
-    somme = json.loads((sources_dir / "france-geojson/departements-communes/communes-80-somme.geojson")
-                       .read_text(encoding="utf-8"))
+    somme = json.loads(
+        (sources_dir / "france-geojson/departements-communes/communes-80-somme.geojson").read_text(
+            encoding="utf-8"
+        )
+    )
     by_code = {f["properties"]["code"]: shape(f["geometry"]) for f in somme["features"]}
-    nouvelles = [c for c in small_dataset.communes.values()
-                 if c.departement == "80" and c.geometry_source.startswith("france-geojson:union(")]
+    nouvelles = [
+        c
+        for c in small_dataset.communes.values()
+        if c.departement == "80" and c.geometry_source.startswith("france-geojson:union(")
+    ]
     assert nouvelles
     for c in nouvelles:
         olds = [k for k in [c.code, *c.former_codes] if k in by_code]
@@ -79,8 +88,14 @@ def test_amiens_apl_and_indicators(small_dataset):
     assert c.apl["2022"].value == 5.983 and c.apl["2023"].value == 6.06
     assert c.apl["2023"].unit == "consultations/an/habitant standardisé" and c.apl["2023"].vintage == "2023"
     dep = small_dataset.indicators["departement"]["80"]
-    assert dep["medecin_generaliste_en_nombre"].value == 552 and dep["medecin_generaliste_en_nombre"].vintage == "2024"
-    assert dep["estimations_de_population"].value == 559722 and dep["estimations_de_population"].vintage == "2025"
+    assert (
+        dep["medecin_generaliste_en_nombre"].value == 552
+        and dep["medecin_generaliste_en_nombre"].vintage == "2024"
+    )
+    assert (
+        dep["estimations_de_population"].value == 559722
+        and dep["estimations_de_population"].vintage == "2025"
+    )
     bv = small_dataset.indicators["bassin_de_vie"]["80021"]
     assert bv["apl_medecins_generalistes"].value == 5.7
     assert "no commune" in small_dataset.quality["indicators"]["bassin_de_vie_note"]
@@ -103,7 +118,12 @@ def test_facilities_sae_joined_to_hopitaux_france(small_dataset):
     assert chu.type == "hopital_public" and chu.public is True
     assert all(f.type in FACILITY_TYPES for f in small_dataset.facilities)
     assert len({f.id for f in small_dataset.facilities}) == len(small_dataset.facilities)
-    assert {small_dataset.communes[f.commune].departement for f in small_dataset.facilities} <= {"80", "13", "2A", "75"}
+    assert {small_dataset.communes[f.commune].departement for f in small_dataset.facilities} <= {
+        "80",
+        "13",
+        "2A",
+        "75",
+    }
     approx = [f for f in small_dataset.facilities if f.precision == "commune"]
     assert approx and all((f.lon, f.lat) == small_dataset.communes[f.commune].center for f in approx)
     assert any(f.source == "hopitaux-france" and f.vintage == "2020" for f in small_dataset.facilities)
@@ -130,7 +150,8 @@ def test_old_code_rekeyed_to_2026(aveyron):
     assert c.zonage["infirmier"].label == "4_Tres_dotee" and c.zonage["sage_femme"].label == "3_intermediaire"
     assert c.apl["2022"].value == 5.713 and c.apl["2023"].value == 5.231
     assert c.geometry_source == "france-geojson:12076"
-    assert c.center_source == "communes-centroides:12076" and c.geometry.contains(__import__("shapely").Point(*c.center))
+    assert c.center_source == "communes-centroides:12076"
+    assert c.geometry.contains(__import__("shapely").Point(*c.center))
     # absent from the doctors' file under every name: missing, with a reason, not guessed
     assert c.zonage["medecin"].code is None and c.zonage["medecin"].reason
     assert "12218" in aveyron.quality["communes_without_zonage"]["medecin"]["codes"]
@@ -163,4 +184,5 @@ def test_departement_and_region_populations_are_complete_in_scoped_builds(small_
     hdf = small_dataset.regions["32"].population
     assert hdf > 5_000_000 and hdf > small_dataset.departements["80"].population > 500_000
     assert small_dataset.departements["80"].population == sum(
-        c.population for c in small_dataset.communes.values() if c.departement == "80")
+        c.population for c in small_dataset.communes.values() if c.departement == "80"
+    )

@@ -74,8 +74,19 @@ def test_cli_build_reports_source_error_without_traceback(sources_dir, tmp_path,
 
     rel = "decoupage-administratif/communes.json"
     root = mirror(tmp_path, sources_dir, skip={rel})
-    rc = main(["build", "--sources", str(root), "--store", str(tmp_path / "store"), "--work",
-               str(tmp_path / "work"), "--departements", "2A"])
+    rc = main(
+        [
+            "build",
+            "--sources",
+            str(root),
+            "--store",
+            str(tmp_path / "store"),
+            "--work",
+            str(tmp_path / "work"),
+            "--departements",
+            "2A",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2
     assert "communes.json: missing source file" in err and "Traceback" not in err
@@ -88,12 +99,19 @@ def test_missing_directory_is_a_source_error(tmp_path):
 
 def test_upstream_urls_follow_the_layout():
     m = {s["id"]: s for s in json.loads(MANIFEST.read_text())["sources"]}
-    assert upstream_url(m["france-geojson"], "france-geojson/departements-communes/communes-2A-corse-du-sud.geojson") \
+    assert (
+        upstream_url(
+            m["france-geojson"], "france-geojson/departements-communes/communes-2A-corse-du-sud.geojson"
+        )
         == m["france-geojson"]["upstream"] + "departements/2A-corse-du-sud/communes-2A-corse-du-sud.geojson"
-    assert upstream_url(m["decoupage-administratif"], "decoupage-administratif/communes.json") \
+    )
+    assert (
+        upstream_url(m["decoupage-administratif"], "decoupage-administratif/communes.json")
         == "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data/communes.json"
+    )
     assert upstream_url(m["apl"], "apl/apl_mg_2023_cartosante_bvcv.csv").endswith(
-        "/d2faf7ffc19054ede807a17d7f09c654033c7f55/data/raw/apl-et-pauvrete/apl_medecins_generalistes_2023.csv")
+        "/d2faf7ffc19054ede807a17d7f09c654033c7f55/data/raw/apl-et-pauvrete/apl_medecins_generalistes_2023.csv"
+    )
     assert upstream_url(m["zones-rouges-2025"], "zones-rouges-2025/zones_rouges_partial.csv") is None
 
 
@@ -120,7 +138,9 @@ def test_download_mode_checks_sha(tmp_path, monkeypatch, sources_dir):
             return False
 
     seen = []
-    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=0: seen.append(url) or Resp(payload["body"]))
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout=0: seen.append(url) or Resp(payload["body"])
+    )
     src = Sources(None, tmp_path / "cache")
     p = src.path(rel)
     assert p.read_bytes() == good and seen[0].endswith("/qpv-zonage.json")

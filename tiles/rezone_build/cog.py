@@ -21,7 +21,8 @@ PLM = ("75056", "69123", "13055")
 class Cog:
     current: dict[str, dict]  # code → commune-actuelle record (France + DROM; COM excluded)
     excluded_com: dict[str, dict]  # collectivités d'outre-mer (zone "com"): not in the dataset
-    old_to_new: dict[str, str]  # any known code (current, anciensCodes, déléguée, associée, ARM) → current
+    # any known code (current, anciensCodes, déléguée, associée, ARM) → current code
+    old_to_new: dict[str, str]
     delegated: list[dict]  # commune-deleguee / commune-associee records (name, code, chefLieu)
     arrondissements: dict[str, dict]  # ARM code → record (with "commune" = its PLM commune)
     rekeyed_via: dict[str, str] = field(default_factory=dict)  # old code → how ("anciensCodes", ...)
@@ -68,5 +69,11 @@ def load_cog(src: Sources) -> Cog:
     for code in current:  # a current code always maps to itself
         old_to_new[code] = code
         how.pop(code, None)
-    return Cog(current=current, excluded_com=excluded, old_to_new=old_to_new, delegated=delegated,
-               arrondissements=arms, rekeyed_via=how)
+    return Cog(
+        current=current,
+        excluded_com=excluded,
+        old_to_new=old_to_new,
+        delegated=delegated,
+        arrondissements=arms,
+        rekeyed_via=how,
+    )

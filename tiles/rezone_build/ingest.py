@@ -39,7 +39,8 @@ def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
         "with_geometry": sum(1 for c in cs if c.geometry is not None),
         "with_center": sum(1 for c in cs if c.center is not None),
         "with_departement_region_population": sum(
-            1 for c in cs if c.departement and c.region and c.population is not None),
+            1 for c in cs if c.departement and c.region and c.population is not None
+        ),
         "with_epci": sum(1 for c in cs if c.epci),
         "doctors_zonage": doc,
         "doctors_zonage_pct": round(100 * doc / n, 2) if n else None,
@@ -55,14 +56,22 @@ def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
         s["doctors_rows_unmatched"] = doc_rows.rejected.get("unmatched", 0)
     s["with_zrr"] = sum(1 for c in cs if c.zrr is not None and c.zrr.code is not None)
     s["with_apl_2023"] = sum(1 for c in cs if "2023" in c.apl and c.apl["2023"].value is not None)
-    s.update({"departements": len(ds.departements), "regions": len(ds.regions), "epcis": len(ds.epcis),
-              "qpvs": len(ds.qpvs), "facilities": len(ds.facilities),
-              "excluded_collectivites_outre_mer": excluded_com})
+    s.update(
+        {
+            "departements": len(ds.departements),
+            "regions": len(ds.regions),
+            "epcis": len(ds.epcis),
+            "qpvs": len(ds.qpvs),
+            "facilities": len(ds.facilities),
+            "excluded_collectivites_outre_mer": excluded_com,
+        }
+    )
     return s
 
 
-def ingest(sources_dir=None, departements: list[str] | None = None, cache_dir=None,
-           progress: bool = True) -> Dataset:
+def ingest(
+    sources_dir=None, departements: list[str] | None = None, cache_dir=None, progress: bool = True
+) -> Dataset:
     """Build the Dataset from the sources (all of France incl. DROM, or only ``departements``).
 
     The cyclic garbage collector is paused while parsing (millions of small, acyclic objects make
@@ -84,8 +93,19 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
     src = open_sources(sources_dir, cache_dir)
     deps = {d.strip().upper() for d in departements} if departements else None
     q = QualityReport()
-    steps = ["cog", "communes", "geometry", "centers", "zonage", "apl", "admin", "facilities", "qpv",
-             "indicators", "optional"]
+    steps = [
+        "cog",
+        "communes",
+        "geometry",
+        "centers",
+        "zonage",
+        "apl",
+        "admin",
+        "facilities",
+        "qpv",
+        "indicators",
+        "optional",
+    ]
     bar = tqdm(total=len(steps), desc="ingest", unit="step", disable=not progress)
 
     timings: dict[str, float] = {}
@@ -98,35 +118,64 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
         bar.set_postfix_str(name)
         bar.update(1)
 
-    cog = load_cog(src); step("cog")
+    cog = load_cog(src)
+    step("cog")
     if deps is not None:
         unknown = sorted(d for d in deps if not any(r["departement"] == d for r in cog.current.values()))
         if unknown:
             raise ValueError(f"unknown département code(s): {', '.join(unknown)}")
-    communes = load_communes(cog, src, deps, q); step("communes")
-    load_geometries(communes, cog, src, deps, q, progress=progress); step("geometry")
-    load_centers(communes, cog, src, q); step("centers")
+    communes = load_communes(cog, src, deps, q)
+    step("communes")
+    load_geometries(communes, cog, src, deps, q, progress=progress)
+    step("geometry")
+    load_centers(communes, cog, src, q)
+    step("centers")
     pop = population_by_code(cog, src)
     names = NameIndex(cog, src, set(communes) if deps else None)
-    load_zonage(communes, cog, src, q, pop, names); step("zonage")
-    load_apl(communes, cog, src, q); step("apl")
+    load_zonage(communes, cog, src, q, pop, names)
+    step("zonage")
+    load_apl(communes, cog, src, q)
+    step("apl")
     dep_objs = load_departements(cog, src, deps, q)
     regions = load_regions(cog, dep_objs, src, q)
     epcis = load_epcis(communes, src, q)
-    load_zones_rouges(epcis, src, q); step("admin")
+    load_zones_rouges(epcis, src, q)
+    step("admin")
     locator = CommuneLocator(communes, names)
-    facilities = load_facilities(communes, cog, src, q, names, locator); step("facilities")
-    qpvs = load_qpvs(communes, cog, src, q, locator); step("qpv")
-    indicators = load_indicators(src, deps, q); step("indicators")
-    ds = Dataset(communes=communes, departements=dep_objs, regions=regions, epcis=epcis, qpvs=qpvs,
-                 facilities=facilities, sources={s: src.info(s) for s in src.by_id}, indicators=indicators,
-                 scope=sorted(deps) if deps else None)
+    facilities = load_facilities(communes, cog, src, q, names, locator)
+    step("facilities")
+    qpvs = load_qpvs(communes, cog, src, q, locator)
+    step("qpv")
+    indicators = load_indicators(src, deps, q)
+    step("indicators")
+    ds = Dataset(
+        communes=communes,
+        departements=dep_objs,
+        regions=regions,
+        epcis=epcis,
+        qpvs=qpvs,
+        facilities=facilities,
+        sources={s: src.info(s) for s in src.by_id},
+        indicators=indicators,
+        scope=sorted(deps) if deps else None,
+    )
     geo = src.info("etablissements-geolocalises")
-    ds.sources["hopitaux-france"] = SourceInfo("hopitaux-france", "French hospitals (FINESS extraction of 6 March "
-                                               "2020, Eurostat basic-services)", geo.license, "2020", geo.upstream)
-    ds.sources["haute-garonne"] = SourceInfo("haute-garonne", "FINESS structures of Haute-Garonne (file dated "
-                                             "2026-08-10)", geo.license, "2026", geo.upstream)
-    load_optional(ds, cog, src, q); step("optional")
+    ds.sources["hopitaux-france"] = SourceInfo(
+        "hopitaux-france",
+        "French hospitals (FINESS extraction of 6 March 2020, Eurostat basic-services)",
+        geo.license,
+        "2020",
+        geo.upstream,
+    )
+    ds.sources["haute-garonne"] = SourceInfo(
+        "haute-garonne",
+        "FINESS structures of Haute-Garonne (file dated 2026-08-10)",
+        geo.license,
+        "2026",
+        geo.upstream,
+    )
+    load_optional(ds, cog, src, q)
+    step("optional")
     bar.close()
 
     q.summary = _summary(ds, q, len(cog.excluded_com))

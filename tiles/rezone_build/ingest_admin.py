@@ -17,8 +17,11 @@ __all__ = ["load_departements", "load_epcis", "load_regions"]
 
 def _polygons(src: Sources, rel: str, wanted: set[str] | None) -> dict[str, object]:
     data = json.loads(src.path(rel).read_text(encoding="utf-8"))
-    return {f["properties"]["code"]: valid(shape(f["geometry"])) for f in data["features"]
-            if wanted is None or f["properties"]["code"] in wanted}
+    return {
+        f["properties"]["code"]: valid(shape(f["geometry"]))
+        for f in data["features"]
+        if wanted is None or f["properties"]["code"] in wanted
+    }
 
 
 def _population(cog: Cog, key: str) -> dict[str, int]:
@@ -30,7 +33,9 @@ def _population(cog: Cog, key: str) -> dict[str, int]:
     return out
 
 
-def load_departements(cog: Cog, src: Sources, deps: set[str] | None, q: QualityReport) -> dict[str, Departement]:
+def load_departements(
+    cog: Cog, src: Sources, deps: set[str] | None, q: QualityReport
+) -> dict[str, Departement]:
     st = q.source("decoupage-administratif/departements.json")
     rows = src.json("decoupage-administratif/departements.json")
     geoms = _polygons(src, "france-geojson/departements-avec-outre-mer.geojson", deps)
@@ -48,7 +53,9 @@ def load_departements(cog: Cog, src: Sources, deps: set[str] | None, q: QualityR
     return out
 
 
-def load_regions(cog: Cog, departements: dict[str, Departement], src: Sources, q: QualityReport) -> dict[str, Region]:
+def load_regions(
+    cog: Cog, departements: dict[str, Departement], src: Sources, q: QualityReport
+) -> dict[str, Region]:
     st = q.source("decoupage-administratif/regions.json")
     rows = src.json("decoupage-administratif/regions.json")
     wanted = {d.region for d in departements.values()}
@@ -76,7 +83,12 @@ def load_epcis(communes: dict[str, Commune], src: Sources, q: QualityReport) -> 
         members = [m["code"] for m in e["membres"]]
         if not any(m in communes for m in members):
             continue
-        out[e["code"]] = Epci(code=e["code"], name=e["nom"], type=e["type"], members=members,
-                              population=e.get("populationMunicipale"))
+        out[e["code"]] = Epci(
+            code=e["code"],
+            name=e["nom"],
+            type=e["type"],
+            members=members,
+            population=e.get("populationMunicipale"),
+        )
         st.matched += 1
     return out

@@ -68,7 +68,9 @@ def read_apl_workbook(path) -> dict[str, list[list]]:
             code = r[cols["code"]]
             if not code:
                 continue
-            rows.append([str(code).strip().zfill(5), *(r[cols[k]] for k in ("apl", "apl_65", "pop_std", "pop"))])
+            rows.append(
+                [str(code).strip().zfill(5), *(r[cols[k]] for k in ("apl", "apl_65", "pop_std", "pop"))]
+            )
         if cols is None:
             raise SourceError(f"{path}: sheet {ws.title!r} has no 'Code commune INSEE' header row")
         out[year] = rows
@@ -108,7 +110,9 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
             st.read += 1
             new = cog.rekey(code)
             if new is None:
-                st.reject(f"{year}: " + (COM_REASON if cog.is_com(code) else "code unknown in COG 2026"), code)
+                st.reject(
+                    f"{year}: " + (COM_REASON if cog.is_com(code) else "code unknown in COG 2026"), code
+                )
                 continue
             if new not in communes:
                 continue
@@ -132,9 +136,12 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
                 ok65 = [(p[2], x) for p, x in zip(ps, w, strict=True) if p[2] is not None]
                 apl65 = round(sum(a * x for a, x in ok65) / sum(x for _, x in ok65), 3) if ok65 else None
                 detail = {p[0]: p[1] for p in ps}
-                q.rule("apl_weighted_mean", "several APL rows for one 2026 commune (merged communes or "
-                       "arrondissements): mean weighted by the sheet's 'Population standardisée'",
-                       example={"commune": code, "year": year, "parts": detail})
+                q.rule(
+                    "apl_weighted_mean",
+                    "several APL rows for one 2026 commune (merged communes or "
+                    "arrondissements): mean weighted by the sheet's 'Population standardisée'",
+                    example={"commune": code, "year": year, "parts": detail},
+                )
             c.apl[year] = Value(apl, APL_UNIT, APL_SOURCE, year)
             # extra holds plain JSON-ready dicts (Value fields)
             c.extra.setdefault("apl_moins_65", {})[year] = asdict(Value(apl65, APL_UNIT, APL_SOURCE, year))
@@ -144,6 +151,12 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
     for c in communes.values():
         for y in years:
             if y not in c.apl:
-                c.apl[y] = Value(None, APL_UNIT, APL_SOURCE, y, "commune not in the DREES APL table "
-                                                                "(Mayotte is out of its scope)"
-                                 if c.departement == "976" else "commune not in the DREES APL table")
+                c.apl[y] = Value(
+                    None,
+                    APL_UNIT,
+                    APL_SOURCE,
+                    y,
+                    "commune not in the DREES APL table (Mayotte is out of its scope)"
+                    if c.departement == "976"
+                    else "commune not in the DREES APL table",
+                )

@@ -55,9 +55,19 @@ def load_communes(cog: Cog, src: Sources, deps: set[str] | None, q: QualityRepor
         if epci is None:
             st.note("without_epci", example=code)
         out[code] = Commune(
-            code=code, name=r["nom"], departement=r["departement"], region=r["region"], epci=epci,
-            population=pop, postal_codes=list(r.get("codesPostaux", [])), center=None, center_source=None,
-            geometry=None, geometry_source=None, zonage={}, former_codes=list(r.get("anciensCodes", [])),
+            code=code,
+            name=r["nom"],
+            departement=r["departement"],
+            region=r["region"],
+            epci=epci,
+            population=pop,
+            postal_codes=list(r.get("codesPostaux", [])),
+            center=None,
+            center_source=None,
+            geometry=None,
+            geometry_source=None,
+            zonage={},
+            former_codes=list(r.get("anciensCodes", [])),
         )
     st.matched = len(out)
     return out
@@ -68,7 +78,8 @@ def load_centers(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qualit
     of the same code, else the most populated former commune), else from the geometry."""
     rel = "communes-centroides/communes.csv"
     st = q.source(rel)
-    pts: dict[str, tuple[int, int, str, tuple[float, float]]] = {}  # new → (same code?, population, old, pt)
+    # new code → (same code?, population, old code, point)
+    pts: dict[str, tuple[int, int, str, tuple[float, float]]] = {}
     for r in src.csv_rows(rel):
         st.read += 1
         if r["commune_type"] != "COM":
@@ -121,8 +132,12 @@ def _locate_restored(communes: dict[str, Commune], q: QualityReport) -> None:
             host = polys[int(min(hits))]
             host.extra.setdefault("geometry_also_covers", []).append(c.code)
             entry["inside_2018_polygon_of"] = host.code
-        entry["note"] = ("no polygon in the 2018 files: commune (re)created since 2018; its area lies in a "
-                         "neighbour's 2018 polygon" if not c.former_codes else "no 2018 polygon found")
+        entry["note"] = (
+            "no polygon in the 2018 files: commune (re)created since 2018; its area lies in a "
+            "neighbour's 2018 polygon"
+            if not c.former_codes
+            else "no 2018 polygon found"
+        )
 
 
 def geometry_files(src: Sources, deps: set[str] | None) -> list[str]:
@@ -130,14 +145,20 @@ def geometry_files(src: Sources, deps: set[str] | None) -> list[str]:
     out = []
     for rel in src.files:
         if rel.startswith(prefix):
-            dep = rel[len(prefix):].split("-", 1)[0]
+            dep = rel[len(prefix) :].split("-", 1)[0]
             if deps is None or dep in deps:
                 out.append(rel)
     return sorted(out)
 
 
-def load_geometries(communes: dict[str, Commune], cog: Cog, src: Sources, deps: set[str] | None,
-                    q: QualityReport, progress: bool = False) -> None:
+def load_geometries(
+    communes: dict[str, Commune],
+    cog: Cog,
+    src: Sources,
+    deps: set[str] | None,
+    q: QualityReport,
+    progress: bool = False,
+) -> None:
     """Attach the union of the 2018 polygons of each commune's own code and former codes."""
     from tqdm import tqdm
 
@@ -179,4 +200,5 @@ def load_geometries(communes: dict[str, Commune], cog: Cog, src: Sources, deps: 
             st.note("rekeyed_single_polygon", example=f"{olds[0]}→{code}")
     missing = sorted(k for k, c in communes.items() if c.geometry is None)
     q.sections["communes_without_geometry"] = [
-        {"code": k, "name": communes[k].name, "former_codes": communes[k].former_codes} for k in missing]
+        {"code": k, "name": communes[k].name, "former_codes": communes[k].former_codes} for k in missing
+    ]

@@ -50,11 +50,17 @@ FACILITY_TYPES: dict[str, str] = {
     "autre": "Autre structure de santé",
 }
 # SAE legal category (``catr`` prefix) → (type, public)
-_SAE_STATUS = {"PUB": ("hopital_public", True), "PNL": ("hopital_prive_non_lucratif", False),
-               "PLU": ("clinique_privee", False)}
+_SAE_STATUS = {
+    "PUB": ("hopital_public", True),
+    "PNL": ("hopital_prive_non_lucratif", False),
+    "PLU": ("clinique_privee", False),
+}
 # FINESS category labels that are public hospitals by definition
-_PUBLIC_HOSPITAL_LABELS = ("Centre Hospitalier (C.H.)", "Centre Hospitalier Régional (C.H.R.)",
-                           "Centre hospitalier, ex Hôpital local")
+_PUBLIC_HOSPITAL_LABELS = (
+    "Centre Hospitalier (C.H.)",
+    "Centre Hospitalier Régional (C.H.R.)",
+    "Centre hospitalier, ex Hôpital local",
+)
 # Haute-Garonne category label → type
 _HG_TYPES = {
     "Pharmacie d'Officine": "pharmacie",
@@ -108,8 +114,14 @@ def _read_fr(src: Sources, q: QualityReport) -> dict[str, dict]:
     return out
 
 
-def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport,
-                    names: NameIndex | None = None, locator: CommuneLocator | None = None) -> list[Facility]:
+def load_facilities(
+    communes: dict[str, Commune],
+    cog: Cog,
+    src: Sources,
+    q: QualityReport,
+    names: NameIndex | None = None,
+    locator: CommuneLocator | None = None,
+) -> list[Facility]:
     deps = {c.departement for c in communes.values()}
     locator = locator or CommuneLocator(communes, names)
     fr = _read_fr(src, q)
@@ -137,8 +149,10 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
             continue
         if code is None:
             insee = finess_insee(raw_code[:2], raw_code[2:])
-            st.reject(COM_REASON if cog.is_com(insee) else "commune code unknown in COG 2026",
-                      f"{fi}:{r['COMINSEE']}")
+            st.reject(
+                COM_REASON if cog.is_com(insee) else "commune code unknown in COG 2026",
+                f"{fi}:{r['COMINSEE']}",
+            )
             continue
         if code not in communes:
             continue
@@ -157,13 +171,29 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
             st.note("no_coordinates", example=fi)
         seen.add(fi)
         st.matched += 1
-        out.append(Facility(
-            id=fi, finess=fi, name=r["rs"].strip(), type=typ,
-            category=cat_label.get(r["cat"], f"catégorie FINESS {r['cat']}"), commune=code, lon=lon, lat=lat,
-            precision=precision, public=public, source="etablissements-sae", vintage="2023",
-            extra={"sae_category": r["catr"], "finess_category_code": r["cat"],
-                   "finess_juridique": r["fi_ej"], "arrondissement": r["ARMT"] or None,
-                   "geo_qual": h["geo_qual"] if h else None}))
+        out.append(
+            Facility(
+                id=fi,
+                finess=fi,
+                name=r["rs"].strip(),
+                type=typ,
+                category=cat_label.get(r["cat"], f"catégorie FINESS {r['cat']}"),
+                commune=code,
+                lon=lon,
+                lat=lat,
+                precision=precision,
+                public=public,
+                source="etablissements-sae",
+                vintage="2023",
+                extra={
+                    "sae_category": r["catr"],
+                    "finess_category_code": r["cat"],
+                    "finess_juridique": r["fi_ej"],
+                    "arrondissement": r["ARMT"] or None,
+                    "geo_qual": h["geo_qual"] if h else None,
+                },
+            )
+        )
 
     for fi, h in fr.items():
         if fi in seen:
@@ -186,17 +216,32 @@ def load_facilities(communes: dict[str, Commune], cog: Cog, src: Sources, q: Qua
             typ, public = "etablissement_de_sante", None
         st_fr.matched += 1
         seen.add(fi)
-        out.append(Facility(
-            id=fi, finess=fi, name=(h["site_name"] or h["hospital_name"]).strip(), type=typ, category=label or None,
-            commune=code, lon=h["lon"], lat=h["lat"], precision="exact", public=public,
-            source="hopitaux-france", vintage="2020", extra={"geo_qual": h["geo_qual"]}))
+        out.append(
+            Facility(
+                id=fi,
+                finess=fi,
+                name=(h["site_name"] or h["hospital_name"]).strip(),
+                type=typ,
+                category=label or None,
+                commune=code,
+                lon=h["lon"],
+                lat=h["lat"],
+                precision="exact",
+                public=public,
+                source="hopitaux-france",
+                vintage="2020",
+                extra={"geo_qual": h["geo_qual"]},
+            )
+        )
 
     if "31" in deps:
         out.extend(_haute_garonne(communes, locator, src, q, seen))
     return out
 
 
-def _haute_garonne(communes, locator: CommuneLocator, src: Sources, q: QualityReport, seen: set) -> list[Facility]:
+def _haute_garonne(
+    communes, locator: CommuneLocator, src: Sources, q: QualityReport, seen: set
+) -> list[Facility]:
     st = q.source(HG_REL)
     data = json.loads(src.path(HG_REL).read_text(encoding="utf-8"))
     out = []
@@ -225,9 +270,21 @@ def _haute_garonne(communes, locator: CommuneLocator, src: Sources, q: QualityRe
             public = False
         typ = typ or "autre"
         st.matched += 1
-        out.append(Facility(
-            id=fi, finess=fi, name=s["nom"].strip(), type=typ, category=cat, commune=code, lon=lon, lat=lat,
-            precision="exact" if lon is not None else "commune", public=public,
-            source="haute-garonne", vintage=data.get("maj", "2026")[:4],
-            extra={"address": s.get("adresse"), "besoins": s.get("besoins", [])}))
+        out.append(
+            Facility(
+                id=fi,
+                finess=fi,
+                name=s["nom"].strip(),
+                type=typ,
+                category=cat,
+                commune=code,
+                lon=lon,
+                lat=lat,
+                precision="exact" if lon is not None else "commune",
+                public=public,
+                source="haute-garonne",
+                vintage=data.get("maj", "2026")[:4],
+                extra={"address": s.get("adresse"), "besoins": s.get("besoins", [])},
+            )
+        )
     return out

@@ -87,7 +87,9 @@ def _num(s: str) -> float | None:
         return None
 
 
-def load_indicators(src: Sources, deps: set[str] | None, q: QualityReport) -> dict[str, dict[str, dict[str, Value]]]:
+def load_indicators(
+    src: Sources, deps: set[str] | None, q: QualityReport
+) -> dict[str, dict[str, dict[str, Value]]]:
     out: dict[str, dict[str, dict[str, Value]]] = {}
     columns: dict[str, dict] = {}
     for rel, (level, source) in FILES.items():
@@ -100,7 +102,9 @@ def load_indicators(src: Sources, deps: set[str] | None, q: QualityReport) -> di
         header = [h.strip() for h in rows[0]]
         metas = [column_meta(h) for h in header[2:]]
         for h, (ident, unit, vintage) in zip(header[2:], metas, strict=True):
-            columns.setdefault(f"{level}:{ident}", {"label": h, "unit": unit, "vintage": vintage, "file": rel})
+            columns.setdefault(
+                f"{level}:{ident}", {"label": h, "unit": unit, "vintage": vintage, "file": rel}
+            )
         table = out.setdefault(level, {})
         for r in rows[1:]:
             if not r or not r[0].strip():
@@ -118,11 +122,13 @@ def load_indicators(src: Sources, deps: set[str] | None, q: QualityReport) -> di
                 v = _num(cell)
                 if ident in rec and v is None:
                     continue  # duplicate column (same indicator twice): keep the first non-empty
-                rec[ident] = Value(v, unit, source, vintage, None if v is not None else (cell or "empty cell"))
+                rec[ident] = Value(
+                    v, unit, source, vintage, None if v is not None else (cell or "empty cell")
+                )
             st.matched += 1
     q.sections["indicators"] = {
         "columns": columns,
         "bassin_de_vie_note": "BV codes are the INSEE code of the BV's pole commune; the mirror has no "
-                              "commune → bassin de vie table, so communes are not linked to a BV.",
+        "commune → bassin de vie table, so communes are not linked to a BV.",
     }
     return out

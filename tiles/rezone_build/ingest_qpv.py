@@ -42,8 +42,9 @@ def _touching(g, listed: list[str], communes: dict[str, Commune], locator: Commu
     return sorted(out)
 
 
-def load_qpvs(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport,
-              locator: CommuneLocator) -> dict[str, Qpv]:
+def load_qpvs(
+    communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport, locator: CommuneLocator
+) -> dict[str, Qpv]:
     out: dict[str, Qpv] = {}
     deps = {c.departement for c in communes.values()}
 
@@ -64,11 +65,25 @@ def load_qpvs(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRe
         z = p.get("z") or by_qpv.get(p["q"])
         if p.get("z") and by_qpv.get(p["q"]) and p["z"] != by_qpv[p["q"]]:
             st.note("zonage_differs_between_files", example=p["q"])
-        zv = ZoneValue(_DOCTOR_QPV_CODES.get(z), z, "qpv", vintage,
-                       None if z in _DOCTOR_QPV_CODES else "no zonage for this QPV in the ARS file")
+        zv = ZoneValue(
+            _DOCTOR_QPV_CODES.get(z),
+            z,
+            "qpv",
+            vintage,
+            None if z in _DOCTOR_QPV_CODES else "no zonage for this QPV in the ARS file",
+        )
         touching = [c for c in _touching(g, listed, communes, locator) if c in communes or c in listed]
-        out[p["q"]] = Qpv(code=p["q"], name=p["n"], communes=touching, geometry=g, generation="2024",
-                          obsolete=False, zonage_medecin=zv, source="qpv", vintage="2024")
+        out[p["q"]] = Qpv(
+            code=p["q"],
+            name=p["n"],
+            communes=touching,
+            geometry=g,
+            generation="2024",
+            obsolete=False,
+            zonage_medecin=zv,
+            source="qpv",
+            vintage="2024",
+        )
         st.matched += 1
 
     st = q.source(OCC_GEO)
@@ -79,11 +94,16 @@ def load_qpvs(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRe
             continue
         listed = [cog.rekey(p["code_commune"]) or p["code_commune"]] if p.get("code_commune") else []
         g = valid(shape(f["geometry"])) if f.get("geometry") else None
-        out[p["code_qp"]] = Qpv(code=p["code_qp"], name=p["nom_qp"],
-                                communes=_touching(g, listed, communes, locator), geometry=g,
-                                generation="2015", obsolete=True, zonage_medecin=None, source="qpv",
-                                vintage="2015")
+        out[p["code_qp"]] = Qpv(
+            code=p["code_qp"],
+            name=p["nom_qp"],
+            communes=_touching(g, listed, communes, locator),
+            geometry=g,
+            generation="2015",
+            obsolete=True,
+            zonage_medecin=None,
+            source="qpv",
+            vintage="2015",
+        )
         st.matched += 1
     return out
-
-

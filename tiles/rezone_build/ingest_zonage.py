@@ -68,8 +68,20 @@ ZRR_CODES: dict[str, str] = {
     "NC - Commune non classée": "non_classee",
 }
 # Most under-served first: breaks ties in the disagreement rule.
-_FAVOUR = ["ZIP", "ZAR", "ZAC", "HZ", "tres_sous_dote", "sous_dote", "sous_dense", "intermediaire",
-           "non_prioritaire", "tres_dote", "sur_dote", None]
+_FAVOUR = [
+    "ZIP",
+    "ZAR",
+    "ZAC",
+    "HZ",
+    "tres_sous_dote",
+    "sous_dote",
+    "sous_dense",
+    "intermediaire",
+    "non_prioritaire",
+    "tres_dote",
+    "sur_dote",
+    None,
+]
 
 
 def population_by_code(cog: Cog, src: Sources) -> dict[str, int]:
@@ -84,7 +96,9 @@ def population_by_code(cog: Cog, src: Sources) -> dict[str, int]:
     return pop
 
 
-def pick_label(parts: list[tuple[str, str | None, str | None]], pop: dict[str, int]) -> tuple[str | None, str | None]:
+def pick_label(
+    parts: list[tuple[str, str | None, str | None]], pop: dict[str, int]
+) -> tuple[str | None, str | None]:
     """(label, code) of the population-weighted majority over ``parts`` = [(source code, label, code)].
 
     Each source code counts once per label; a tie goes to the most under-served code.
@@ -99,8 +113,15 @@ def pick_label(parts: list[tuple[str, str | None, str | None]], pop: dict[str, i
     return max(weight, key=lambda lc: (weight[lc], -_FAVOUR.index(lc[1]) if lc[1] in _FAVOUR else -99))
 
 
-def _assign(communes: dict[str, Commune], prof: str, collected: dict[str, list], pop: dict[str, int],
-            source: str, vintage: str, q: QualityReport) -> None:
+def _assign(
+    communes: dict[str, Commune],
+    prof: str,
+    collected: dict[str, list],
+    pop: dict[str, int],
+    source: str,
+    vintage: str,
+    q: QualityReport,
+) -> None:
     for code, parts in collected.items():
         c = communes[code]
         labels = {p[1] for p in parts}
@@ -108,13 +129,17 @@ def _assign(communes: dict[str, Commune], prof: str, collected: dict[str, list],
             label, zcode = parts[0][1], parts[0][2]
         else:
             label, zcode = pick_label([p for p in parts if p[2] is not None] or parts, pop)
-            q.rule("zonage_parts_disagree",
-                   "labels differ between the rows of one 2026 commune: population-weighted majority of the "
-                   "rows with a value, tie → most under-served",
-                   example={"commune": code, "profession": prof, "parts": sorted({tuple(p[:2]) for p in parts})})
+            q.rule(
+                "zonage_parts_disagree",
+                "labels differ between the rows of one 2026 commune: population-weighted majority of the "
+                "rows with a value, tie → most under-served",
+                example={"commune": code, "profession": prof, "parts": sorted({tuple(p[:2]) for p in parts})},
+            )
             q.rule(f"zonage_parts_disagree:{prof}", "see zonage_parts_disagree")
         if code in PLM and len({p[0] for p in parts}) > 1:
-            c.extra.setdefault("zonage_arrondissements", {})[prof] = {p[0]: p[1] for p in parts if p[0] != code}
+            c.extra.setdefault("zonage_arrondissements", {})[prof] = {
+                p[0]: p[1] for p in parts if p[0] != code
+            }
         elif len({p[0] for p in parts}) > 1 or len(labels) > 1:
             c.extra.setdefault("zonage_parts", {})[prof] = sorted({(p[0], p[1]) for p in parts})
         reason = None if zcode else f"not available in the source (label {label!r})"
@@ -136,7 +161,7 @@ def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: Q
     if head is None:
         raise SourceError(f"{rel}: no 'Code;…' header line in the first 10 lines")
     collected: dict[str, list] = defaultdict(list)
-    body = [ln for ln in lines[head + 1:] if ln.strip(";").strip()]
+    body = [ln for ln in lines[head + 1 :] if ln.strip(";").strip()]
     st.read += len(body)
     scope = _scope_prefixes(communes, cog)
     for line in body:
@@ -162,7 +187,8 @@ def _load_other(prof: str, rel: str, communes, cog: Cog, src: Sources, pop, q: Q
 
 
 class NameIndex:
-    """(normalised name, postal code) and (normalised name, département) → set of (source code, 2026 code)."""
+    """(normalised name, postal code) and (normalised name, département)
+    → set of (source code, 2026 code)."""
 
     def __init__(self, cog: Cog, src: Sources, keep: set[str] | None = None):
         """``keep``: only index names of these 2026 communes (a scoped build); None = all."""
@@ -255,21 +281,37 @@ def _load_doctors(communes, cog: Cog, src: Sources, pop, q: QualityReport, index
         labels = sorted({p[1] for p in parts if p[1]})
         codes = {p[2] for p in parts if p[2]}
         if not labels:
-            communes[code].zrr = ZoneValue(None, None, DOCTORS_ID, DOCTORS_VINTAGE, "no ZRR class in the source")
+            communes[code].zrr = ZoneValue(
+                None, None, DOCTORS_ID, DOCTORS_VINTAGE, "no ZRR class in the source"
+            )
         elif len(codes) == 1:
             communes[code].zrr = ZoneValue(codes.pop(), labels[0], DOCTORS_ID, DOCTORS_VINTAGE)
         else:
             # Homonymous communes got each other's ZRR rows upstream (duplicated (name, postal code)
             # rows with different classes): the class of such a commune is unknown, not guessed.
-            q.rule("zrr_conflict_unknown", "ZRR classes differ between the rows of one 2026 commune (the "
-                   "upstream file joined ZRR on names only): ZRR left unknown", example={"commune": code,
-                                                                                        "labels": labels})
-            communes[code].zrr = ZoneValue(None, " | ".join(labels), DOCTORS_ID, DOCTORS_VINTAGE,
-                                           "conflicting ZRR classes in the source rows of this commune")
+            q.rule(
+                "zrr_conflict_unknown",
+                "ZRR classes differ between the rows of one 2026 commune (the "
+                "upstream file joined ZRR on names only): ZRR left unknown",
+                example={"commune": code, "labels": labels},
+            )
+            communes[code].zrr = ZoneValue(
+                None,
+                " | ".join(labels),
+                DOCTORS_ID,
+                DOCTORS_VINTAGE,
+                "conflicting ZRR classes in the source rows of this commune",
+            )
 
 
-def load_zonage(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityReport,
-                pop: dict[str, int] | None = None, names: NameIndex | None = None) -> None:
+def load_zonage(
+    communes: dict[str, Commune],
+    cog: Cog,
+    src: Sources,
+    q: QualityReport,
+    pop: dict[str, int] | None = None,
+    names: NameIndex | None = None,
+) -> None:
     """Fill ``Commune.zonage`` for every profession (missing → ZoneValue(None, …, reason)) and ``zrr``."""
     pop = pop if pop is not None else population_by_code(cog, src)
     _load_doctors(communes, cog, src, pop, q, names or NameIndex(cog, src, set(communes)))
@@ -282,7 +324,9 @@ def load_zonage(communes: dict[str, Commune], cog: Cog, src: Sources, q: Quality
         for c in communes.values():
             z = c.zonage.get(prof)
             if z is None:
-                c.zonage[prof] = ZoneValue(None, None, source, vintage, "commune not found in the source file")
+                c.zonage[prof] = ZoneValue(
+                    None, None, source, vintage, "commune not found in the source file"
+                )
                 miss.append(c.code)
             elif z.code is not None:
                 assert z.code in ZONE_CODES[prof], (prof, z.code)
@@ -290,4 +334,6 @@ def load_zonage(communes: dict[str, Commune], cog: Cog, src: Sources, q: Quality
     for c in communes.values():
         if c.zrr is None:
             c.zrr = ZoneValue(None, None, DOCTORS_ID, DOCTORS_VINTAGE, "commune not found in the source file")
-    q.sections["communes_without_zonage"] = {p: {"count": len(v), "codes": v[:200]} for p, v in missing.items()}
+    q.sections["communes_without_zonage"] = {
+        p: {"count": len(v), "codes": v[:200]} for p, v in missing.items()
+    }

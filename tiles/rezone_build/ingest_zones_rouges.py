@@ -26,16 +26,18 @@ _STOP = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "communaute
 
 
 def epci_key(name: str) -> frozenset[str]:
-    """Word set of an EPCI name without its legal form and articles (``CC du Réquistanais`` → {requistanais})."""
+    """Word set of an EPCI name without legal form and articles: ``CC du Réquistanais`` → {requistanais}."""
     n = _FORMS.sub("", norm_name(name)).strip()
     return frozenset(w for w in n.split() if w not in _STOP)
 
 
 def _by_name(r: dict, dep: str, keys: dict, deps_of: dict) -> tuple[str | None, str | None, list]:
-    """(siren, how, ambiguous candidates): exact word set, then EPCI names holding all the row's words; in the row's
-    département first, then nationwide; with the normalised name first, then the published one."""
-    wants = [epci_key(r.get("epci_name_normalized_unverified") or ""),
-             epci_key(re.sub(r"\(.*?\)", " ", r["name_as_published"]))]
+    """(siren, how, ambiguous candidates): exact word set, then EPCI names holding all the row's words;
+    in the row's département first, then nationwide; the normalised name first, then the published one."""
+    wants = [
+        epci_key(r.get("epci_name_normalized_unverified") or ""),
+        epci_key(re.sub(r"\(.*?\)", " ", r["name_as_published"])),
+    ]
     for how, test in (("name", lambda k, w: k == w), ("name_inclusion", lambda k, w: w <= k)):
         for want in wants:
             if not want:
@@ -52,9 +54,11 @@ def _by_name(r: dict, dep: str, keys: dict, deps_of: dict) -> tuple[str | None, 
 
 def load_zones_rouges(epcis: dict[str, Epci], src: Sources, q: QualityReport) -> None:
     if not src.available(REL):  # transcribed from press articles: no upstream file to download
-        q.sections["zones_rouges"] = {"status": "unavailable",
-                                      "reason": f"{REL} has no upstream URL and no local sources directory was given; "
-                                                "every EPCI's zone rouge status is unknown"}
+        q.sections["zones_rouges"] = {
+            "status": "unavailable",
+            "reason": f"{REL} has no upstream URL and no local sources directory was given; "
+            "every EPCI's zone rouge status is unknown",
+        }
         return
     st = q.source(REL)
     all_epci = src.json("decoupage-administratif/epci.json")
@@ -97,7 +101,15 @@ def load_zones_rouges(epcis: dict[str, Epci], src: Sources, q: QualityReport) ->
         if listed:
             e.zone_rouge = Value(True, None, SOURCE, VINTAGE)
         else:
-            e.zone_rouge = Value(None, None, SOURCE, VINTAGE,
-                                 f"status {r['status']!r} in the partial list: {r.get('note') or ''}".strip())
-    q.sections["zones_rouges"] = {"rows": len(rows), "epcis_matched": len(matched),
-                                  "note": "partial list (40 of 151): an EPCI not listed is unknown, not 'no'"}
+            e.zone_rouge = Value(
+                None,
+                None,
+                SOURCE,
+                VINTAGE,
+                f"status {r['status']!r} in the partial list: {r.get('note') or ''}".strip(),
+            )
+    q.sections["zones_rouges"] = {
+        "rows": len(rows),
+        "epcis_matched": len(matched),
+        "note": "partial list (40 of 151): an EPCI not listed is unknown, not 'no'",
+    }

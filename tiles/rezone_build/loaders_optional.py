@@ -8,8 +8,8 @@ nothing is inferred.
   columns ``CODGEO;LIBGEO;TVS;LIBTVS``) and the doctors' zonage by TVS (``TVS;LIBTVS;ZONAGE``) whose
   labels include "Zone d'intervention prioritaire", "Zone d'action complémentaire", "Zone de
   vigilance" and "Hors vivier". Stored per commune in ``Commune.extra["tvs"]`` and
-  ``extra["zonage_tvs"]`` (a ZoneValue), with the TVS name in ``extra["tvs_name"]`` (the ARS doctors' zonage in ``zonage["medecin"]`` is
-  untouched).
+  ``extra["zonage_tvs"]`` (a ZoneValue), with the TVS name in ``extra["tvs_name"]`` (the ARS
+  doctors' zonage in ``zonage["medecin"]`` is untouched).
 * ``finess`` — the national FINESS extraction (etalab ``cs1100507`` stock file): ``structureet``
   lines (establishment) and ``geolocalisation`` lines (coordinates in Lambert-93 for mainland
   France, UTM for overseas départements, named in ``sourcecoordet``), projected to WGS84 with pyproj.
@@ -50,12 +50,18 @@ OPTIONAL_FILES: dict[str, list[str]] = {
 }
 # Doctors' zonage labels of the TVS method (normalised label prefix → public code).
 TVS_ZONE_CODES: dict[str, str] = {
-    "zip": "ZIP", "zone d intervention prioritaire": "ZIP",
-    "zac": "ZAC", "zone d action complementaire": "ZAC",
-    "zv": "ZV", "zone de vigilance": "ZV",
-    "hv": "HV", "hors vivier": "HV",
-    "zar": "ZAR", "zone d accompagnement regional": "ZAR",
-    "hz": "HZ", "hors zonage": "HZ",
+    "zip": "ZIP",
+    "zone d intervention prioritaire": "ZIP",
+    "zac": "ZAC",
+    "zone d action complementaire": "ZAC",
+    "zv": "ZV",
+    "zone de vigilance": "ZV",
+    "hv": "HV",
+    "hors vivier": "HV",
+    "zar": "ZAR",
+    "zone d accompagnement regional": "ZAR",
+    "hz": "HZ",
+    "hors zonage": "HZ",
 }
 # FINESS category label (normalised, prefix) → facility type
 FINESS_TYPES: list[tuple[str, str]] = [
@@ -69,7 +75,11 @@ FINESS_TYPES: list[tuple[str, str]] = [
     ("centre medico psychologique", "centre_medico_psychologique"),
     ("maison medicale de garde", "maison_medicale_de_garde"),
 ]
-_PUBLIC_HOSPITALS = ("centre hospitalier c h", "centre hospitalier regional c h r", "centre hospitalier ex hopital local")
+_PUBLIC_HOSPITALS = (
+    "centre hospitalier c h",
+    "centre hospitalier regional c h r",
+    "centre hospitalier ex hopital local",
+)
 # Projection named at the end of ``sourcecoordet`` → EPSG code
 _CRS = {"LAMBERT_93": 2154, "UTM_N20": 5490, "UTM_N22": 2972, "UTM_S40": 2975, "UTM_S38": 4471}
 
@@ -94,7 +104,7 @@ def read_table(path: Path, required: dict[str, tuple[str, ...]]) -> list[dict[st
             idx[key] = j
         else:
             out = []
-            for r in csv.reader(io.StringIO("\n".join(lines[i + 1:])), delimiter=delim):
+            for r in csv.reader(io.StringIO("\n".join(lines[i + 1 :])), delimiter=delim):
                 if r and any(c.strip() for c in r):
                     out.append({k: (r[j].strip() if j < len(r) else "") for k, j in idx.items()})
             return out
@@ -102,20 +112,31 @@ def read_table(path: Path, required: dict[str, tuple[str, ...]]) -> list[dict[st
 
 
 def parse_tvs_communes(path: Path) -> list[dict[str, str]]:
-    return read_table(path, {"commune": ("CODGEO", "code commune", "code_commune", "com"),
-                             "tvs": ("TVS", "code TVS", "code_tvs"),
-                             "tvs_name": ("LIBTVS", "libelle TVS", "lib_tvs", "nom TVS")})
+    return read_table(
+        path,
+        {
+            "commune": ("CODGEO", "code commune", "code_commune", "com"),
+            "tvs": ("TVS", "code TVS", "code_tvs"),
+            "tvs_name": ("LIBTVS", "libelle TVS", "lib_tvs", "nom TVS"),
+        },
+    )
 
 
 def parse_tvs_zonage(path: Path) -> list[dict[str, str]]:
-    return read_table(path, {"tvs": ("TVS", "code TVS", "code_tvs"),
-                             "zonage": ("ZONAGE", "zonage medecins", "zonage_mg", "zonage medecin")})
+    return read_table(
+        path,
+        {
+            "tvs": ("TVS", "code TVS", "code_tvs"),
+            "zonage": ("ZONAGE", "zonage medecins", "zonage_mg", "zonage medecin"),
+        },
+    )
 
 
 def tvs_zone_code(label: str) -> str | None:
     n = norm_name(label)
-    return next((code for prefix, code in TVS_ZONE_CODES.items() if n == prefix or n.startswith(prefix + " ")),
-                None)
+    return next(
+        (code for prefix, code in TVS_ZONE_CODES.items() if n == prefix or n.startswith(prefix + " ")), None
+    )
 
 
 def parse_finess(path: Path) -> list[dict]:
@@ -134,8 +155,14 @@ def parse_finess(path: Path) -> list[dict]:
             continue
         if r[0] == "structureet" and len(r) >= 22:
             structures[finess9(r[1])] = {
-                "finess": finess9(r[1]), "finess_ej": finess9(r[2]), "name": r[4] or r[3], "departement": r[13],
-                "commune": r[12], "category_code": r[18], "category": r[19], "postcode": r[15][:5],
+                "finess": finess9(r[1]),
+                "finess_ej": finess9(r[2]),
+                "name": r[4] or r[3],
+                "departement": r[13],
+                "commune": r[12],
+                "category_code": r[18],
+                "category": r[19],
+                "postcode": r[15][:5],
                 "city": r[15][6:].strip(),
             }
         elif r[0] == "geolocalisation" and len(r) >= 5:
@@ -220,8 +247,12 @@ def _load_tvs(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityReport)
         for c in ds.communes.values():
             if c.extra.get("tvs") in zon:
                 c.extra["zonage_tvs"] = zon[c.extra["tvs"]]
-    return {"communes_with_tvs": n, "tvs": len(tvs_names), "tvs_with_zonage": len(zon),
-            "zonage_file": "loaded" if paths[1] is not None else "absent"}
+    return {
+        "communes_with_tvs": n,
+        "tvs": len(tvs_names),
+        "tvs_with_zonage": len(zon),
+        "zonage_file": "loaded" if paths[1] is not None else "absent",
+    }
 
 
 def _load_finess(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityReport) -> dict:
@@ -245,10 +276,23 @@ def _load_finess(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityRepo
         else:
             lon = lat = None
             precision = "unknown"
-        ds.facilities.append(Facility(
-            id=s["finess"], finess=s["finess"], name=s["name"], type=typ, category=s["category"] or None,
-            commune=code, lon=lon, lat=lat, precision=precision, public=public, source="finess", vintage="",
-            extra={"finess_category_code": s["category_code"], "finess_juridique": s["finess_ej"]}))
+        ds.facilities.append(
+            Facility(
+                id=s["finess"],
+                finess=s["finess"],
+                name=s["name"],
+                type=typ,
+                category=s["category"] or None,
+                commune=code,
+                lon=lon,
+                lat=lat,
+                precision=precision,
+                public=public,
+                source="finess",
+                vintage="",
+                extra={"finess_category_code": s["category_code"], "finess_juridique": s["finess_ej"]},
+            )
+        )
         st.matched += 1
         added += 1
     return {"facilities_added": added}
@@ -259,14 +303,28 @@ def _load_qpv2024(ds: Dataset, cog: Cog, paths: list[Path | None], q: QualityRep
     added = 0
     for r in parse_qpv2024(paths[0]):
         st.read += 1
-        codes = sorted({cog.rekey(x.strip().zfill(5)) or x.strip().zfill(5)
-                        for x in r["communes"].split(";") if x.strip()})
+        codes = sorted(
+            {
+                cog.rekey(x.strip().zfill(5)) or x.strip().zfill(5)
+                for x in r["communes"].split(";")
+                if x.strip()
+            }
+        )
         if not any(c in ds.communes for c in codes):
             continue
         st.matched += 1
         if r["code"] in ds.qpvs:
             continue
-        ds.qpvs[r["code"]] = Qpv(code=r["code"], name=r["name"], communes=codes, geometry=None, generation="2024",
-                                 obsolete=False, zonage_medecin=None, source="qpv2024", vintage="2024")
+        ds.qpvs[r["code"]] = Qpv(
+            code=r["code"],
+            name=r["name"],
+            communes=codes,
+            geometry=None,
+            generation="2024",
+            obsolete=False,
+            zonage_medecin=None,
+            source="qpv2024",
+            vintage="2024",
+        )
         added += 1
     return {"qpvs_added": added}

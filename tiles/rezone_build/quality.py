@@ -83,8 +83,10 @@ def format_report(q: dict) -> str:
     lines.append("  -- sources (read / matched / rejected)")
     for name, s in q.get("sources", {}).items():
         rej = ", ".join(f"{r}: {n}" for r, n in s["rejected_by_reason"].items())
-        lines.append(f"  {name:<34} {s['rows_read']:>7} / {s['matched']:>7} / {s['rejected']:>5}"
-                     + (f"  ({rej})" if rej else ""))
+        lines.append(
+            f"  {name:<34} {s['rows_read']:>7} / {s['matched']:>7} / {s['rejected']:>5}"
+            + (f"  ({rej})" if rej else "")
+        )
     if q.get("rules"):
         lines.append("  -- disagreement rules applied")
         for name, r in q["rules"].items():

@@ -70,7 +70,7 @@ def upstream_url(source: dict, rel: str) -> str | None:
         if "<same name>" in target:
             prefix = target.split("<same name>")[0].strip()
             if prefix.startswith("data/") and upstream.rstrip("/").endswith("/data"):
-                prefix = prefix[len("data/"):]
+                prefix = prefix[len("data/") :]
             return upstream + prefix + name
         first = target.split(" ", 1)[0].rstrip(",;")
         m = re.search(r"at commit ([0-9a-f]{40})", target)
@@ -116,8 +116,13 @@ class Sources:
     # -- public API ---------------------------------------------------------------------------
     def info(self, source_id: str) -> SourceInfo:
         s = self.by_id[source_id]
-        return SourceInfo(id=s["id"], title=s.get("title", s["id"]), license=s.get("license", ""),
-                          vintage=s.get("vintage", ""), upstream=s.get("upstream"))
+        return SourceInfo(
+            id=s["id"],
+            title=s.get("title", s["id"]),
+            license=s.get("license", ""),
+            vintage=s.get("vintage", ""),
+            upstream=s.get("upstream"),
+        )
 
     def available(self, rel: str) -> bool:
         """False only when a manifest file can be neither found locally nor downloaded (no upstream URL)."""
@@ -132,6 +137,7 @@ class Sources:
 
     def csv_rows(self, rel: str, encoding: str = "utf-8", delimiter: str = ",") -> list[dict[str, str]]:
         """The rows (dicts) of CSV manifest file ``rel`` (parsed once per resolver)."""
+
         def read():
             with self.path(rel).open(encoding=encoding, newline="") as f:
                 return list(csv.DictReader(f, delimiter=delimiter))
@@ -162,8 +168,10 @@ class Sources:
             if self.root is not None:
                 p = self.root / rel
                 if not p.is_file():
-                    raise SourceError(f"{p}: missing source file (expected {meta['bytes']} bytes, "
-                                      f"sha256 {meta['sha256'][:12]}…)")
+                    raise SourceError(
+                        f"{p}: missing source file (expected {meta['bytes']} bytes, "
+                        f"sha256 {meta['sha256'][:12]}…)"
+                    )
             else:
                 p = self.cache_dir / "sources" / rel
                 if not p.is_file() or self._hash(p) != meta["sha256"]:
@@ -172,8 +180,10 @@ class Sources:
             if digest != meta["sha256"]:
                 size = p.stat().st_size
                 why = "truncated" if size < meta["bytes"] else "corrupt"
-                raise SourceError(f"{p}: wrong sha256 ({why}: {size} bytes, sha256 {digest[:12]}…; expected "
-                                  f"{meta['bytes']} bytes, sha256 {meta['sha256'][:12]}…)")
+                raise SourceError(
+                    f"{p}: wrong sha256 ({why}: {size} bytes, sha256 {digest[:12]}…; expected "
+                    f"{meta['bytes']} bytes, sha256 {meta['sha256'][:12]}…)"
+                )
             self._verified[rel] = p
             return p
 
@@ -211,8 +221,10 @@ class Sources:
             raise SourceError(f"{rel}: no local source directory and no upstream URL to download it from")
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with urllib.request.urlopen(url, timeout=60) as r, tempfile.NamedTemporaryFile(
-                    dir=dest.parent, delete=False) as tmp:
+            with (
+                urllib.request.urlopen(url, timeout=60) as r,
+                tempfile.NamedTemporaryFile(dir=dest.parent, delete=False) as tmp,
+            ):
                 shutil.copyfileobj(r, tmp)
             os.replace(tmp.name, dest)
         except OSError as exc:
@@ -227,4 +239,6 @@ def open_sources(sources_dir: str | Path | None = None, cache_dir: str | Path | 
         sources_dir = default_sources()
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise SourceError(f"{sources_dir}: source directory does not exist")
-    return Sources(Path(sources_dir) if sources_dir else None, Path(cache_dir) if cache_dir else default_cache_dir())
+    return Sources(
+        Path(sources_dir) if sources_dir else None, Path(cache_dir) if cache_dir else default_cache_dir()
+    )
