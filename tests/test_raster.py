@@ -63,7 +63,7 @@ def _hospitals(src: Path) -> list[Facility]:
 def _structures(src: Path) -> list[Facility]:
     data = json.loads((src / "etablissements-geolocalises/haute-garonne/structures-finess-31.json").read_text())
     return [Facility(s["id"], None, s["nom"], STRUCTURE_TYPES[s["cat"]], s["cat"], None, s["lon"], s["lat"], "exact",
-                     None, "etablissements-geolocalises", data["maj"][:4])
+                     None, "haute-garonne", data["maj"][:4])
             for s in data["structures"] if s["cat"] in STRUCTURE_TYPES]
 
 
@@ -307,6 +307,20 @@ def test_serving_functions_never_import_rasterio():
     report = json.loads(res.stdout.strip().splitlines()[-1])
     print(f"handlers import time: {report['import_s'] * 1000:.0f} ms")
     assert report["heavy"] == []
+
+
+@pytest.mark.needs_sources
+def test_real_ingest_of_haute_garonne_feeds_every_band(sources_dir):
+    """The selections match what the ingest really emits (source ids, types, precision)."""
+    from rezone_build.ingest import ingest
+    from rezone_build.raster import select_structures
+
+    ds = ingest(sources_dir, departements=["31"], progress=False)
+    structures = select_structures(ds)
+    assert {t: len(v) for t, v in structures.items()} == {"pharmacie": 394, "centre_de_sante": 60, "msp": 59}
+    hospitals = select_hospitals(ds)
+    assert len(hospitals) > 30 and any(f.public for f in hospitals)
+    assert all(f.precision == "exact" and "haute-garonne" not in f.source for f in hospitals)
 
 
 @pytest.mark.needs_sources

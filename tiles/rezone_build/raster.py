@@ -49,7 +49,8 @@ FR_SOURCES = ("hopitaux-france", HOSPITAL_SOURCE)
 HOSPITAL_TYPES = ("hopital_public", "hopital_prive_non_lucratif", "clinique_privee", "etablissement_prive",
                   "etablissement_de_sante")
 FR_VINTAGE = "FINESS extraction of 6 March 2020"
-STRUCTURE_SOURCES = ("etablissements-geolocalises", "etablissements-geolocalises/haute-garonne")
+# Source ids of the Haute-Garonne file's structures (the ingest's id, and the mirror's path).
+STRUCTURE_SOURCES = ("haute-garonne", "etablissements-geolocalises/haute-garonne")
 STRUCTURE_DEP = "31"
 # Ambulatory structure types geolocated in the Haute-Garonne file: (type slug, band description).
 STRUCTURE_BANDS = [
@@ -158,6 +159,8 @@ def build(ds, out: Path, ctx) -> dict:
         "units": "metres (int32, nodata -1)",
         "edge_effect": EDGE_EFFECT,
         "scope": ",".join(sorted(scope)) if scope else "FR",
+        "hospitals_note": f"{len(hospitals)} establishments located by the geolocated FINESS list; {not_exact} SAE 2023 "
+                          "establishments absent from it (only placed at their commune's reference point) are left out",
     }
     band_desc = ["distance à l'hôpital le plus proche (tout établissement de santé de la liste)",
                  "distance à l'hôpital public le plus proche"] + [d for _, d in STRUCTURE_BANDS]
@@ -191,7 +194,7 @@ def build(ds, out: Path, ctx) -> dict:
         lap("distance")
         rel = f"raster/distance-hopital-{key}.tif"
         tags = {**common, "area": area.label, "departements": ",".join(grid.deps),
-                "hospitals": str(len(hospitals_xy[key])), "cell_size_m": "1000"}
+                "hospitals_in_area": str(len(hospitals_xy[key])), "cell_size_m": "1000"}
         size = write_cog(out / rel, grid, list(zip(band_desc, bands)), tags, band_tags)
         files[rel] = {"area": key, "label": area.label, "crs": area.crs, "width": grid.width,
                       "height": grid.height, "bytes": size, "hospitals": len(hospitals_xy[key]),
@@ -228,6 +231,7 @@ def build(ds, out: Path, ctx) -> dict:
         "method": f"{METHOD}. {SHARES_METHOD}",
         "scope": common["scope"],
         "edge_effect": EDGE_EFFECT,
+        "hospitals_note": common["hospitals_note"],
         "levels": access_shares(ds, distances),
     }
     (out / "raster" / "access-shares.json").write_text(
