@@ -27,7 +27,10 @@ from .model import Dataset, SourceInfo
 from .quality import QualityReport, format_report
 from .sources import open_sources
 
-__all__ = ["ingest"]
+__all__ = ["ingest", "UNUSED_SOURCES"]
+
+# Mirror sources this ingest does not read (not listed in Dataset.sources).
+UNUSED_SOURCES = ("cpts",)
 
 
 def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
@@ -155,7 +158,7 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
         epcis=epcis,
         qpvs=qpvs,
         facilities=facilities,
-        sources={s: src.info(s) for s in src.by_id},
+        sources={s: src.info(s) for s in src.by_id if s not in UNUSED_SOURCES},
         indicators=indicators,
         scope=sorted(deps) if deps else None,
     )
