@@ -175,6 +175,11 @@ def _val(v) -> dict:
     return _fig(v.value, v.unit, v.source, v.vintage, v.reason)
 
 
+def _many(communes, method: str) -> str | None:
+    """The aggregation method of a figure over several communes (none for one commune's own figure)."""
+    return method if len(communes) > 1 else None
+
+
 class _Agg:
     """Figures of a set of communes: population, APL, zonage shares, establishments."""
 
@@ -190,7 +195,7 @@ class _Agg:
         if not pops:
             return _fig(None, "habitants", POPULATION_SOURCE, self.pop_vintage, "population inconnue")
         return _fig(sum(pops), "habitants", POPULATION_SOURCE, self.pop_vintage,
-                    method="somme des populations légales des communes")
+                    method=_many(communes, "somme des populations légales des communes"))
 
     def apl(self, communes, year: str) -> dict:
         num = den = 0.0
@@ -209,7 +214,7 @@ class _Agg:
         if den == 0:
             return _fig(None, unit, src or "apl", vint or year, f"aucune valeur d'APL {year} pour ces communes")
         return _fig(round(num / den, 3), unit, src, vint,
-                    method=f"moyenne des APL communaux pondérée par la population légale ({n} communes)")
+                    method=_many(communes, f"moyenne des APL communaux pondérée par la population légale ({n} communes)"))
 
     def zonage_shares(self, communes, profession: str) -> dict:
         pops: dict[str, float] = defaultdict(float)
@@ -225,7 +230,7 @@ class _Agg:
         if not total:
             return _fig(None, "part de la population", src, vint, "population inconnue")
         return _fig({k: round(v / total, 4) for k, v in sorted(pops.items())}, "part de la population",
-                    src, vint, method="population légale des communes de chaque classe / population totale")
+                    src, vint, method=_many(communes, "population légale des communes de chaque classe / population totale"))
 
     def facilities(self, communes) -> dict:
         counts: dict[str, int] = defaultdict(int)
