@@ -41,6 +41,9 @@ def tiny_dataset() -> Dataset:
         commune("80002", "Sainte-Marie", box(2.2, 49.0, 2.4, 49.2), 3000, ("ZAC", "2_ZAC"), 3.0, 2.8, ["80100"]),
         commune("80003", "L'Étoile", box(2.4, 49.0, 2.6, 49.2), 500, ("HZ", "3_HZ"), 4.0, 4.0, ["80200"]),
     ]
+    for c in communes[:2]:  # an optional DREES TVS table, as rezone_build.loaders_optional stores it
+        c.extra["tvs"] = "80T01"
+        c.extra["zonage_tvs"] = ZoneValue("ZIP", "Zone d'intervention prioritaire", "drees-tvs", "")
     qpv = Qpv("QN08001M", "Quartier Test", ["80002"], box(2.3, 49.05, 2.35, 49.1), "2024", False,
               _zone("ZIP", "ZIP"), "qpv", "2024")
     fac = [
@@ -61,6 +64,7 @@ def tiny_dataset() -> Dataset:
         sources={"decoupage-administratif": SourceInfo("decoupage-administratif", "COG", "LO", "COG 2026")},
         indicators={"departement": {"80": {"medecins_generalistes": Value(373, "nombre", "insee-statlocales",
                                                                           "2024")}}},
+        optional={"tvs": {"status": "loaded", "communes_with_tvs": 2, "tvs": 1}},
         scope=["80"],
     )
 

@@ -42,7 +42,7 @@ def test_tiny_commune_figures(tiny):
     for fig in f.values():
         assert {"value", "unit", "source", "vintage", "enclosing"} <= set(fig)
     assert t["bassin_de_vie"] is None and t["bassin_de_vie_reason"]
-    assert set(t["enclosing"]) == {"epci", "departement", "region", "france"}
+    assert set(t["enclosing"]) == {"epci", "departement", "region", "france", "tvs"}
 
 
 def test_tiny_quartiles(tiny):
@@ -60,6 +60,16 @@ def test_tiny_levels_and_members(tiny):
     assert r["figures"]["departement.medecins_generalistes"]["value"] == 373  # sum over its départements
     fr = territory(tiny, "france", "FR")
     assert fr["regions"] == ["32"] and fr["figures"]["population"]["value"] == 4500 and "members" not in fr
+
+
+def test_tiny_tvs_level(tiny):
+    t = territory(tiny, "tvs", "80T01")
+    assert [m["code"] for m in t["members"]] == ["80001", "80002"]
+    assert t["figures"]["population"]["value"] == 4000 and t["zonage_tvs"]["code"] == "ZIP"
+    c = territory(tiny, "commune", "80001")
+    assert c["enclosing"]["tvs"] == {"code": "80T01", "name": "80T01"}
+    assert c["figures"]["population"]["enclosing"]["tvs"]["value"] == 4000
+    assert "tvs" not in territory(tiny, "commune", "80003")["enclosing"]
 
 
 def test_tiny_access_shares_from_the_raster_step(tmp_path):
