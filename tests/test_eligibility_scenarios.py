@@ -498,42 +498,6 @@ def test_questionnaire_is_a_json_schema_with_french_labels():
 pytest_api = pytest.mark.needs_sources
 
 
-@pytest.fixture(scope="session")
-def elig_release(tmp_path_factory, small_dataset):
-    """The ``facts``, ``eligibility`` and ``query`` steps of the small real release, published in a temporary store.
-
-    Same data as ``small_release`` (real ingest of 80, 13, 2A, 75) without the unrelated heavy steps.
-    """
-    from types import SimpleNamespace
-
-    from rezone.storage import LocalStore
-    from rezone_build import facts as facts_step
-    from rezone_build import query_build, rules_build
-    from rezone_build.publish import publish
-
-    out = tmp_path_factory.mktemp("elig") / "release"
-    out.mkdir()
-    ctx = SimpleNamespace(say=lambda m: None)
-    facts_step.build(small_dataset, out, ctx)
-    rules_build.build(small_dataset, out, ctx)
-    query_build.build(small_dataset, out, ctx)  # locate shards, for lat/lon requests
-    (out / "release.json").write_text(json.dumps({"version": "elig-test"}))
-    store = out.parent / "store"
-    publish(out, LocalStore(store), "elig-test")
-    return store
-
-
-@pytest.fixture
-def live_store(elig_release, monkeypatch):
-    """Point the serving library at that store (fresh caches); shadows the conftest fixture here."""
-    from rezone import release
-
-    monkeypatch.setenv("REZONE_STORE", str(elig_release))
-    release.reset(str(elig_release))
-    yield elig_release
-    release.reset()
-
-
 def post(body, raw: bytes | None = None):
     from rezone_infra.server import load_handler, make_event
 
