@@ -25,6 +25,7 @@ import argparse
 import csv
 import gc
 import json
+import os
 import random
 import resource
 import statistics
@@ -247,7 +248,8 @@ def main() -> int:
           f"{pct(shard_sizes, 50) / 1024:.1f} KB, max {max(shard_sizes) / 1024:.1f} KB over the points; all shards "
           f"max {max(all_shards) / 1024:.1f} KB) + facts file for the answer (median "
           f"{pct(facts_sizes, 50) / 1024:.0f} KB, max {max(facts_sizes) / 1024:.0f} KB)")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; load average at the end "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes inflate p99 and cold figures)")
     return 0
 
 
