@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,7 @@ class Layer:
 
 
 _JOB: dict = {}
+_T0 = [0.0]  # start of the step, for progress messages
 
 
 def _render(xy: tuple[int, int]) -> bytes | None:
@@ -175,22 +177,36 @@ def _communes(ds, deps: set[str] | None) -> _Communes:
                      [c.departement for c in cs], zones)
 
 
-def _zones_per_zoom(cm: _Communes, minzoom: int, maxzoom: int) -> dict[int, dict[str, dict]]:
-    """zoom → profession → {zone code or None: dissolved, absorbed, simplified geometry} (cascading down)."""
-    out: dict[int, dict[str, dict]] = {}
-    current = {p: dissolve(cm.geoms, cm.zones[p]) for p in PROFESSIONS}
+def _profession_zones(p: str) -> dict[int, dict]:
+    """zoom → {zone code or None: geometry} for one profession: dissolved, absorbed, simplified, cascading down."""
+    cm, minzoom, maxzoom = _JOB["communes"], _JOB["minzoom"], _JOB["maxzoom"]
+    out: dict[int, dict] = {}
+    current = dissolve(cm.geoms, cm.zones[p])
     for z in range(maxzoom, minzoom - 1, -1):
-        level = {}
-        for p in PROFESSIONS:
-            absorbed = absorb_small(current[p], (ABSORB_UNITS * unit(z)) ** 2)
-            keys = list(absorbed)
-            simp = simplify_coverage(np.asarray([absorbed[k] for k in keys], dtype=object), ZONE_TOLERANCE * unit(z))
-            level[p] = dict(zip(keys, simp))
-        out[z] = current = level
+        absorbed = absorb_small(current, (ABSORB_UNITS * unit(z)) ** 2)
+        keys = list(absorbed)
+        simp = simplify_coverage(np.asarray([absorbed[k] for k in keys], dtype=object), ZONE_TOLERANCE * unit(z))
+        out[z] = current = dict(zip(keys, simp))
     return out
 
 
+def _zones_per_zoom(cm: _Communes, minzoom: int, maxzoom: int, processes: int) -> dict[int, dict[str, dict]]:
+    """zoom → profession → {zone code or None: geometry}, professions computed in parallel."""
+    _JOB.update(communes=cm, minzoom=minzoom, maxzoom=maxzoom)
+    try:
+        if processes > 1:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                per = pool.map(_profession_zones, PROFESSIONS, chunksize=1)
+        else:
+            per = [_profession_zones(p) for p in PROFESSIONS]
+    finally:
+        _JOB.clear()
+    return {z: {p: per[i][z] for i, p in enumerate(PROFESSIONS)} for z in range(minzoom, maxzoom + 1)}
+
+
 def _zone_layer(level: dict[str, dict], professions: tuple[str, ...], with_profession: bool) -> Layer:
+    """One feature per connected part of each zone: a tile only queries and clips the parts it touches
+    (a zone's multipolygon spans France and the overseas départements)."""
     geoms, props = [], []
     for p in professions:
         for code in sorted(level[p], key=lambda c: (c is None, ZONE_CODES[p].index(c) if c else 0)):
@@ -200,8 +216,9 @@ def _zone_layer(level: dict[str, dict], professions: tuple[str, ...], with_profe
             pr = {"profession": p} if with_profession else {}
             if code is not None:
                 pr["zone"] = code
-            geoms.append(g)
-            props.append(pr)
+            parts = shapely.get_parts(g)
+            geoms.extend(parts)
+            props.extend([pr] * len(parts))
     return Layer("zones", geoms, props)
 
 
@@ -293,7 +310,7 @@ def _write(path: Path, name: str, description: str, zoom_layers, vector_layers, 
                 continue
             for x, y, data in render_zoom(z, layers, processes):
                 w.add(z, x, y, data)
-            say(f"[tiles] {name} z{z}: {len(w.sizes.get(z, []))} tiles")
+            say(f"[tiles] {name} z{z}: {len(w.sizes.get(z, []))} tiles ({time.perf_counter() - _T0[0]:.0f}s)")
         w.metadata = {
             "name": name,
             "description": description,
@@ -323,6 +340,7 @@ def build(ds, out: Path, ctx) -> dict:
     tdir = out / "tiles"
     tdir.mkdir(parents=True, exist_ok=True)
     say = ctx.say
+    _T0[0] = time.perf_counter()
     cm = _communes(ds, deps)
     if not cm.codes:
         raise ValueError("no commune geometry to tile")
@@ -334,7 +352,8 @@ def build(ds, out: Path, ctx) -> dict:
 
     # -- zonage: dissolved zones (low zooms), communes and QPV (z8+)
     say(f"[tiles] {len(cm.codes)} communes: dissolving zones per profession …")
-    zones = _zones_per_zoom(cm, MINZOOM, LOW_MAXZOOM)
+    zones = _zones_per_zoom(cm, MINZOOM, LOW_MAXZOOM, processes)
+    say(f"[tiles] zones ready ({time.perf_counter() - _T0[0]:.0f}s)")
     qpv_geoms, qpv_props, qpv_sources = _qpv(ds, deps)
 
     def communes_at(z):
