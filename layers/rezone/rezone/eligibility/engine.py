@@ -121,18 +121,20 @@ def _code(x):
 class _Acc:
     """Reasons, missing answers and assumptions of one aid."""
 
-    __slots__ = ("assumed", "missing", "outcomes", "reasons")
+    __slots__ = ("assumed", "failed", "missing", "reasons", "unknown")
 
     def __init__(self):
         self.reasons: list[dict] = []
         self.missing: list[str] = []
         self.assumed: dict[str, dict] = {}
-        self.outcomes: set[str] = set()
+        self.failed = self.unknown = False
 
     def add(self, condition: str, outcome: str, detail: str, missing=()) -> None:
         self.reasons.append({"condition": condition, "outcome": outcome, "detail": detail})
-        self.outcomes.add(outcome)
-        if outcome == UNKNOWN:
+        if outcome == NOT_MET:
+            self.failed = True
+        elif outcome == UNKNOWN:
+            self.unknown = True
             for m in missing:
                 if m not in self.missing:
                     self.missing.append(m)
@@ -545,9 +547,9 @@ def _evaluate_rule(rule: dict, rs: Ruleset, profession: str, facts: dict, answer
                 acc.assume(a["id"], a["text"], a.get("alternative"))
     assumptions = list(acc.assumed.values())
     assumptions.extend(a for a in rule.get("assumptions", ()) if a["id"] not in acc.assumed)
-    if NOT_MET in acc.outcomes:
+    if acc.failed:
         status = "not_eligible"
-    elif UNKNOWN in acc.outcomes:
+    elif acc.unknown:
         status = "missing_information"
     else:
         status = "eligible"
