@@ -1,9 +1,9 @@
 """Pre-rendered PNG map tiles (256 px, Web Mercator) of distance classes, in a PMTiles archive.
 
-The distance grid (metres) is classified (< 10, 10–20, 20–30, ≥ 30 km), each tile reprojected
-from the class grid with :func:`rasterio.warp.reproject` (nearest neighbour where a tile pixel
-is finer than a grid cell, majority where it is coarser) and written as a palette PNG whose
-index 0 is transparent (outside France, or no data).
+The distance grid (metres) is classified (< 10, 10–20, 20–30, ≥ 30 km), reprojected from the
+class grid with :func:`rasterio.warp.reproject` by blocks of 8×8 tiles (nearest neighbour where a
+tile pixel is finer than a grid cell, majority where it is coarser), cut into tiles and written as
+palette PNGs whose index 0 is transparent (outside France, or no data).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rasterio.warp import Resampling, reproject
 from .pmtiles_write import ArchiveWriter, TileType, tile_id
 from .raster_grid import CELL_M, Grid
 
-__all__ = ["CLASSES", "TILE_SIZE", "RasterLayer", "classify", "render_tile", "write_pmtiles"]
+__all__ = ["CLASSES", "TILE_SIZE", "RasterLayer", "classify", "render_block", "render_tile", "write_pmtiles"]
 
 TILE_SIZE = 256
 WEB_MERCATOR = "EPSG:3857"
@@ -61,19 +61,45 @@ def _png(index: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def render_tile(layers: list[RasterLayer], tile: mercantile.Tile) -> bytes | None:
-    """PNG bytes of one tile, or None when it holds no data."""
-    b = mercantile.xy_bounds(tile)
-    px = (b.right - b.left) / TILE_SIZE
-    dst_transform = (px, 0.0, b.left, 0.0, -px, b.top)
-    out = np.zeros((TILE_SIZE, TILE_SIZE), dtype="uint8")
+def render_block(layers: list[RasterLayer], z: int, x0: int, y0: int, n: int) -> np.ndarray:
+    """Class array (n·256 px square) of the n×n tiles from (x0, y0) at zoom z: one warp for many tiles."""
+    nw = mercantile.xy_bounds(mercantile.Tile(x0, y0, z))
+    px = (nw.right - nw.left) / TILE_SIZE
+    dst_transform = (px, 0.0, nw.left, 0.0, -px, nw.top)
+    out = np.zeros((n * TILE_SIZE, n * TILE_SIZE), dtype="uint8")
+    # Finer than a cell: nearest neighbour (class 0 = nodata copies as is). Coarser: majority of the
+    # France cells under the pixel (nodata declared so that a coastal pixel keeps its colour).
+    coarse = px > CELL_M
+    opts = {"resampling": Resampling.mode, "src_nodata": 0, "dst_nodata": 0} if coarse else \
+        {"resampling": Resampling.nearest}
     for layer in layers:
         part = np.zeros_like(out)
         reproject(layer.classes, part, src_transform=layer.grid.transform, src_crs=layer.grid.area.crs,
-                  src_nodata=0, dst_transform=dst_transform, dst_crs=WEB_MERCATOR, dst_nodata=0,
-                  resampling=Resampling.mode if px > CELL_M else Resampling.nearest)
+                  dst_transform=dst_transform, dst_crs=WEB_MERCATOR, **opts)
         np.copyto(out, part, where=part > 0)
+    return out
+
+
+def render_tile(layers: list[RasterLayer], tile: mercantile.Tile) -> bytes | None:
+    """PNG bytes of one tile, or None when it holds no data."""
+    out = render_block(layers, tile.z, tile.x, tile.y, 1)
     return _png(out) if out.any() else None
+
+
+def _render_zoom(layers: list[RasterLayer], z: int, block: int = 8):
+    """(tile, PNG) of every non-empty candidate tile of zoom z, warped by blocks of block×block tiles."""
+    n = min(block, 1 << z)
+    blocks: dict[tuple[int, int], dict[mercantile.Tile, list[RasterLayer]]] = {}
+    for tile, lay in _candidates(layers, z).items():
+        blocks.setdefault((tile.x // n, tile.y // n), {})[tile] = lay
+    for (bx, by), tiles in sorted(blocks.items()):
+        lay = [layer for layer in layers if any(layer in v for v in tiles.values())]
+        arr = render_block(lay, z, bx * n, by * n, n)
+        for tile in tiles:
+            r, c = (tile.y - by * n) * TILE_SIZE, (tile.x - bx * n) * TILE_SIZE
+            sub = arr[r:r + TILE_SIZE, c:c + TILE_SIZE]
+            if sub.any():
+                yield tile, _png(np.ascontiguousarray(sub))
 
 
 def _candidates(layers: list[RasterLayer], z: int) -> dict[mercantile.Tile, list[RasterLayer]]:
@@ -102,10 +128,8 @@ def write_pmtiles(path: Path, layers: list[RasterLayer], minzoom: int, maxzoom: 
     """
     rendered: list[tuple[int, mercantile.Tile, bytes]] = []
     for z in range(minzoom, maxzoom + 1):
-        for tile, lay in _candidates(layers, z).items():
-            png = render_tile(lay, tile)
-            if png is not None:
-                rendered.append((tile_id(tile.z, tile.x, tile.y), tile, png))
+        for tile, png in _render_zoom(layers, z):
+            rendered.append((tile_id(tile.z, tile.x, tile.y), tile, png))
     if not rendered:
         raise ValueError("no raster tile has data")
     rendered.sort(key=lambda t: t[0])
