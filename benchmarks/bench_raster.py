@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -95,6 +96,20 @@ def _peer_edt(ds, deps: set[str] | None) -> list[tuple[str, str]]:
     ]
 
 
+def _handler_imports() -> list[tuple[str, str]]:
+    """Cold import time of each serving function, and whether rasterio got imported (it must not)."""
+    rows = []
+    for app in sorted((ROOT / "functions").glob("*/app.py")):
+        code = ("import importlib.util, sys, time\n"
+                "t = time.perf_counter()\n"
+                f"spec = importlib.util.spec_from_file_location('app', {str(app)!r})\n"
+                "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+                "print(f\"{(time.perf_counter() - t) * 1000:.0f} ms, rasterio imported: {'rasterio' in sys.modules}\")")
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+        rows.append((f"import functions/{app.parent.name}/app.py (cold)", (res.stdout or res.stderr).strip()[-80:]))
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sources", default=os.environ.get("REZONE_SOURCES", str(ROOT.parent / "shared" / "data")))
@@ -132,6 +147,7 @@ def main() -> int:
         ("tiles per zoom", ", ".join(f"z{z}:{n}" for z, n in sorted(res["tiles_per_zoom"].items()))),
         ("tile size p50 / p90 / p99 / max", " / ".join(f"{_pct(sizes, q)} B" for q in (50, 90, 99, 100))),
         *_peer_edt(ds, set(deps) if deps else None),
+        *_handler_imports(),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  value")
