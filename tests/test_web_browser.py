@@ -11,6 +11,7 @@ Screenshots go to ``tests/screenshots/`` (git-ignored).
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -258,6 +259,54 @@ def test_postal_code_search_zip_aid_and_print_sheet(server, browser):
         pdf = pg.pdf(format="A4", print_background=True)
         (SHOTS / "print-ham.pdf").write_bytes(pdf)
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+def lnglat_at(pg, dx: float, dy: float) -> tuple[float, float]:
+    """Longitude/latitude of the map pixel (dx, dy) from the map's centre, from the URL's centre and
+    zoom (Web Mercator, 512-pixel world at zoom 0 as in MapLibre)."""
+    q = pg.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+    lon0, lat0 = (float(v) for v in q["centre"].split(","))
+    world = 512 * 2 ** float(q["zoom"])
+    y0 = (1 - math.log(math.tan(math.radians(lat0)) + 1 / math.cos(math.radians(lat0))) / math.pi) / 2 * world
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y0 + dy) / world))))
+    return lon0 + dx * 360 / world, lat
+
+
+def test_map_tap_layers_and_geolocation(server, browser):
+    """Tap the map → the commune under the finger (as /v1/locate says); facilities toggle with the types
+    of /v1/facilities around; geolocation → the commune of the position."""
+    p = Page(browser, "phone", geolocation={"latitude": 43.2965, "longitude": 5.3698}, permissions=["geolocation"])
+    pg = p.page
+    try:
+        pg.goto(server + "/?commune=80021&profession=medecin&zoom=11&centre=2.28468,49.89871")
+        wait_map(pg)
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Amiens'")
+        box = pg.locator("#map canvas").bounding_box()
+        lon, lat = lnglat_at(pg, 120, 0)
+        expected = api(server, f"/v1/locate?lat={lat}&lon={lon}")["commune"]
+        assert expected["code"] != "80021"
+        pg.locator("#map canvas").tap(position={"x": box["width"] / 2 + 120, "y": box["height"] / 2})
+        pg.wait_for_function("n => document.querySelector('#card-title').textContent === n", arg=expected["name"])
+        assert f"commune={expected['code']}" in pg.url
+
+        pg.locator("#layers-box summary").click()
+        pg.locator("#layer-facilities").check()
+        q = pg.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+        lon0, lat0 = (float(v) for v in q["centre"].split(","))
+        pg.wait_for_function("() => document.querySelectorAll('#facility-type option').length > 1")
+        around = api(server, f"/v1/facilities?bbox={lon0 - 0.05},{lat0 - 0.05},{lon0 + 0.05},{lat0 + 0.05}")
+        offered = {o.get_attribute("value") for o in pg.locator("#facility-type option").all()}
+        assert {f["properties"]["type"] for f in around["features"]} <= offered
+        pg.select_option("#facility-type", "hopital_public")
+        assert "établissements" in pg.locator("#facility-legend").inner_text()
+        p.shot("7-facilities")
+
+        pg.locator(".maplibregl-ctrl-geolocate").click()
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Marseille'")
+        assert "commune=13055" in pg.url
         assert p.errors == []
     finally:
         p.close()

@@ -108,7 +108,9 @@ try {
       updateFacilityHint();
     },
   });
+  mapCtl.map.once("load", () => performance.mark("rezone:map-load"));
   mapCtl.map.once("idle", () => {
+    performance.mark("rezone:map-idle");
     document.body.dataset.mapReady = "true";
     if (!mapMessage.textContent) showMapMessage("");
   });
