@@ -24,6 +24,11 @@ __all__ = ["STATUSES", "Ruleset", "compile_rules", "evaluate"]
 STATUSES = ("eligible", "not_eligible", "missing_information")
 MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
 _MISSING = object()
+_REGIONS = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",
+            "11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté", "28": "Normandie",
+            "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
+            "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
+            "93": "Provence-Alpes-Côte d'Azur", "94": "Corse"}
 _ENUM_LABELS = {q.name: dict(q.enum) for q in QUESTIONS if q.enum}
 _OPS = ("eq", "in", "gte", "gt", "lte", "lt", "on_or_after", "on_or_before", "within_years", "not_within_years",
         "is_null")
@@ -98,6 +103,8 @@ def _iso(d) -> str:
 
 def _minus_years(d: date, years: float) -> date:
     whole = int(years)
+    if d.year - whole < 1:
+        return date.min
     try:
         out = d.replace(year=d.year - whole)
     except ValueError:  # 29 February
@@ -243,11 +250,12 @@ def _condition(c: dict, prep: dict, answers: dict, ctx: dict, acc: _Acc) -> None
         acc.add(label, UNKNOWN, f"Réponse manquante ({c['answer']}) ; {expect}.", miss)
         return
     cache = prep["details"]
-    detail = cache.get(v) if isinstance(v, (str, bool, int, float)) else None
+    key = (v.__class__, v) if isinstance(v, (str, bool, int, float)) else None
+    detail = cache.get(key) if key else None
     if detail is None:
         detail = f"Votre réponse : {_fmt(c['answer'], v)} ; {expect}."
-        if len(cache) < 64:
-            cache[v] = detail
+        if key and len(cache) < 64:
+            cache[key] = detail
     if ctx["defaulted"]:
         detail = f"Date non renseignée : date de simulation {_fmt(None, v)} retenue ; {expect}."
         acc.assume(f"default_{c['answer']}", c.get("default_assumption")
@@ -267,13 +275,13 @@ def _zone(rule: dict, profession: str, facts: dict, answers: dict, acc: _Acc) ->
     regions = z.get("regions")
     if regions:
         reg = _code(facts.get("region"))
-        cond = "Région : " + ", ".join("Hauts-de-France" if r == "32" else r for r in regions)
+        cond = "Région : " + ", ".join(_REGIONS.get(r, r) for r in regions)
         if reg is None:
             acc.add(cond, UNKNOWN, "Région du lieu d'exercice inconnue.", ["location"])
         elif reg in regions:
-            acc.add(cond, MET, f"Le lieu d'exercice est dans la région {reg}.")
+            acc.add(cond, MET, f"Le lieu d'exercice est dans la région {_REGIONS.get(reg, reg)}.")
         else:
-            acc.add(cond, NOT_MET, f"Le lieu d'exercice est dans la région {reg} : aide propre à une autre région.")
+            acc.add(cond, NOT_MET, f"Le lieu d'exercice est dans la région {_REGIONS.get(reg, reg)} : aide propre à une autre région.")
     for flag in z.get("flags") or ():
         _FLAGS[flag](facts, answers, acc)
     return effective
