@@ -159,7 +159,9 @@ class S3Store:
             raise
 
     def list(self, prefix: str) -> list[str]:
-        full = self._k(prefix) if prefix else self.prefix
+        # Directory semantics, like LocalStore: "a/b" and "a/b/" both list the keys under a/b/.
+        p = prefix.strip("/")
+        full = self._k(p) + "/" if p else (f"{self.prefix}/" if self.prefix else "")
         out = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
             for obj in page.get("Contents", []):

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from rezone.http import CORS_HEADERS, ApiError, problem
+from rezone.http import CORS_HEADERS, ApiError, problem, response
 from rezone.release import NoRelease
 
 __all__ = ["make_resolver", "lambda_entry", "problem_response", "param_of"]
@@ -84,6 +84,10 @@ def lambda_entry(app: APIGatewayHttpResolver):
     """The Lambda handler for ``app``: resolve, then add the shared headers."""
 
     def handler(event, context):
+        # CORS preflight (OPTIONS reaches the query function through "ANY /v1/{proxy+}"): answered
+        # here with the shared CORS headers, like the local server does.
+        if ((event.get("requestContext") or {}).get("http") or {}).get("method") == "OPTIONS":
+            return response(204)
         try:
             resp = app.resolve(event, context)
         except Exception:  # pragma: no cover - resolver handlers above catch everything
