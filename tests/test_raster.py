@@ -201,6 +201,7 @@ def test_cog_has_overviews_and_honest_tags(built):
         assert ds.res == (CELL, CELL)
         assert ds.count == 5 and ds.dtypes[0] == "int32" and ds.nodata == -1
         assert ds.overviews(1), "internal overviews expected"
+        assert ds.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
         assert ds.profile["tiled"] and ds.profile["compress"] == "deflate"
         tags = ds.tags()
         assert "vol d'oiseau" in tags["method"] and "pas un temps de trajet" in tags["method"]
