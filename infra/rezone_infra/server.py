@@ -37,6 +37,16 @@ WEB_HEADERS = {
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
 }
 
+# French titles of the errors http.server raises before any handler runs.
+_SERVER_ERRORS = {
+    400: "Requête invalide",
+    408: "Délai de requête dépassé",
+    414: "URI trop longue",
+    431: "En-têtes de requête trop volumineux",
+    501: "Méthode non prise en charge",
+    505: "Version HTTP non prise en charge",
+}
+
 _handlers: dict[str, object] = {}
 
 
@@ -111,6 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    timeout = 30  # seconds a client may stay silent mid-request (slow-loris bound)
     web_root: Path = ROOT / "web" / "dist"
     quiet = True
 
@@ -142,15 +153,31 @@ class _Handler(BaseHTTPRequestHandler):
         raw = base64.b64decode(body) if resp.get("isBase64Encoded") else body.encode("utf-8")
         self._send(int(resp.get("statusCode", 200)), resp.get("headers") or {}, raw)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors raised by http.server itself (request line > 64 KB, headers too large, unknown
+        method, bad HTTP version) as problem+json too, never the default HTML page."""
+        self.close_connection = True
+        title = _SERVER_ERRORS.get(code, "Requête refusée")
+        self._problem(code, title, message or title)
+
+    def _refuse(self, status: int, title: str, detail: str) -> None:
+        """Answer before reading the body: the connection cannot be reused."""
+        self.close_connection = True
+        self._problem(status, title, detail)
+
     def _dispatch(self) -> None:
+        raw_length = self.headers.get("Content-Length") or "0"
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._refuse(411, "Longueur requise", "Envoyez le corps avec un en-tête Content-Length.")
+        if not raw_length.strip().isdigit():
+            return self._refuse(400, "En-tête Content-Length invalide", "Content-Length doit être un entier.")
         if len(self.path) > MAX_URL:
-            return self._problem(414, "URI trop longue", f"L'URI dépasse {MAX_URL} octets.")
+            return self._refuse(414, "URI trop longue", f"L'URI dépasse {MAX_URL} octets.")
+        length = int(raw_length)
+        if length > MAX_BODY:
+            return self._refuse(413, "Corps de requête trop volumineux", f"Le corps dépasse {MAX_BODY} octets.")
         parts = urlsplit(self.path)
         fn = route(parts.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return self._problem(413, "Corps de requête trop volumineux", f"Le corps dépasse {MAX_BODY} octets.")
         body = self.rfile.read(length) if length else None
         if fn is None:
             return self._static(parts.path)

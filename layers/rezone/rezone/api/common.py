@@ -59,6 +59,14 @@ def make_resolver() -> APIGatewayHttpResolver:
         return problem_response(status, "Paramètre invalide", f"{param or 'requête'} : {_validation_detail(first)}",
                                 param or "body", invalid_params=invalid)
 
+    @app.exception_handler(RecursionError)
+    def _too_deep(exc: RecursionError):  # json.loads of a deeply nested body
+        return problem_response(400, "Corps JSON invalide", "Le corps JSON est trop imbriqué.", "body")
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(exc: UnicodeDecodeError):  # a body that is not UTF-8 text
+        return problem_response(400, "Corps de requête invalide", "Le corps doit être du texte UTF-8.", "body")
+
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError):
         return problem_response(exc.status, exc.title, exc.detail, exc.param, **exc.extra)
