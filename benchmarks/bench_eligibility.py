@@ -33,21 +33,54 @@ SOURCES = ROOT.parent / "shared" / "data"
 
 PROFILES = {
     "medecin": [
-        {"project": "installation", "first_liberal_installation": True, "secteur": "1", "days_per_week": 4,
-         "coordinated_practice": True, "pdsa": True},
-        {"project": "already_installed", "secteur": "2_optam", "coordinated_practice": True, "age": 62,
-         "hosts_successor_under_50": True, "annual_fees_eur": 180000, "opposable_share_pct": 70,
-         "medecin_traitant": True, "fmt_annual_eur": 25000},
-        {"project": "solidarity_days", "secteur": "1", "days_per_year_in_zip": 20, "annual_fees_in_zip_eur": 30000,
-         "solidarity_days_per_month": 2},
+        {
+            "project": "installation",
+            "first_liberal_installation": True,
+            "secteur": "1",
+            "days_per_week": 4,
+            "coordinated_practice": True,
+            "pdsa": True,
+        },
+        {
+            "project": "already_installed",
+            "secteur": "2_optam",
+            "coordinated_practice": True,
+            "age": 62,
+            "hosts_successor_under_50": True,
+            "annual_fees_eur": 180000,
+            "opposable_share_pct": 70,
+            "medecin_traitant": True,
+            "fmt_annual_eur": 25000,
+        },
+        {
+            "project": "solidarity_days",
+            "secteur": "1",
+            "days_per_year_in_zip": 20,
+            "annual_fees_in_zip_eur": 30000,
+            "solidarity_days_per_month": 2,
+        },
     ],
-    "infirmier": [{"project": "installation", "first_liberal_installation": True, "coordinated_practice": True,
-                   "activity_share_in_zone_pct": 60}],
+    "infirmier": [
+        {
+            "project": "installation",
+            "first_liberal_installation": True,
+            "coordinated_practice": True,
+            "activity_share_in_zone_pct": 60,
+        }
+    ],
     "masseur_kinesitherapeute": [{"project": "installation", "practice_type": "creation_or_takeover"}],
     "sage_femme": [{"project": "installation", "first_liberal_installation": False, "days_per_week": 3}],
-    "chirurgien_dentiste": [{"project": "already_installed", "days_per_week": 4, "other_incentive_contract": False}],
-    "orthophoniste": [{"project": "already_installed", "age": 61, "hosts_successor_under_50": True,
-                       "annual_fees_eur": 90000}],
+    "chirurgien_dentiste": [
+        {"project": "already_installed", "days_per_week": 4, "other_incentive_contract": False}
+    ],
+    "orthophoniste": [
+        {
+            "project": "already_installed",
+            "age": 61,
+            "hosts_successor_under_50": True,
+            "annual_fees_eur": 90000,
+        }
+    ],
 }
 DATES = ["2023-06-01", "2025-06-01", "2026-03-01", "2027-01-15"]
 
@@ -82,8 +115,10 @@ def build_store(deps: list[str], sources: Path) -> tuple[Path, float]:
 def row(name: str, samples_s: list[float]) -> str:
     us = [s * 1e6 for s in samples_s]
     per_s = len(us) / (sum(us) / 1e6) if us else float("nan")
-    return (f"| {name:<40} | {len(us):>7} | {per_s:>10,.0f} | {pct(us, 50):>8.0f} | {pct(us, 99):>8.0f} "
-            f"| {statistics.fmean(us):>8.0f} |")
+    return (
+        f"| {name:<40} | {len(us):>7} | {per_s:>10,.0f} | {pct(us, 50):>8.0f} | {pct(us, 99):>8.0f} "
+        f"| {statistics.fmean(us):>9.0f} |"
+    )
 
 
 COLD = """
@@ -134,11 +169,14 @@ def main() -> int:
     codes = sorted(communes)
     rnd = random.Random(7)
 
-    lines = ["| case                                     | samples |  evals/s   | p50 (µs) | p99 (µs) | mean (µs) |",
-             "|------------------------------------------|---------|------------|----------|----------|-----------|"]
+    header = ("case", "samples", " evals/s  ", "p50 (µs)", "p99 (µs)", "mean (µs)")
+    lines = [f"| {header[0]:<40} | " + " | ".join(header[1:]) + " |",
+             "|" + "|".join("-" * (len(h) + 2) for h in (" " * 40, *header[1:])) + "|"]
     all_engine: list[float] = []
     for prof, profiles in PROFILES.items():
-        inputs = [(communes[rnd.choice(codes)], rnd.choice(profiles), rnd.choice(DATES)) for _ in range(args.n)]
+        inputs = [
+            (communes[rnd.choice(codes)], rnd.choice(profiles), rnd.choice(DATES)) for _ in range(args.n)
+        ]
         for f, a, d in inputs[:50]:  # warm-up
             evaluate(rules, f, a, d, profession=prof)
         samples = []
@@ -154,10 +192,17 @@ def main() -> int:
     events = []
     for _ in range(max(300, args.n // 5)):
         prof = rnd.choice(list(PROFILES))
-        body = {"profession": prof, "location": {"commune": rnd.choice(codes)}, "as_of": rnd.choice(DATES),
-                "answers": rnd.choice(PROFILES[prof])}
-        events.append(make_event("POST", "/v1/eligibility", "", {"content-type": "application/json"},
-                                 json.dumps(body).encode()))
+        body = {
+            "profession": prof,
+            "location": {"commune": rnd.choice(codes)},
+            "as_of": rnd.choice(DATES),
+            "answers": rnd.choice(PROFILES[prof]),
+        }
+        events.append(
+            make_event(
+                "POST", "/v1/eligibility", "", {"content-type": "application/json"}, json.dumps(body).encode()
+            )
+        )
     for ev in events[:30]:
         handler(ev, None)
     samples = []
@@ -180,19 +225,28 @@ def main() -> int:
     cold = []
     app = str(ROOT / "functions" / "eligibility" / "app.py")
     for _ in range(args.cold):
-        out = subprocess.run([sys.executable, "-c", COLD.format(app=app, code=codes[0])], capture_output=True,
-                             text=True, env={**os.environ, "REZONE_STORE": str(store)}, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", COLD.format(app=app, code=codes[0])],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "REZONE_STORE": str(store)},
+            check=True,
+        )
         cold.append(json.loads(out.stdout.strip().splitlines()[-1]))
 
-    print(f"\nEligibility benchmark — store {store}, {len(codes)} communes, {catalogue['count']} rules, "
-          f"dates {', '.join(DATES)}\n")
+    print(
+        f"\nEligibility benchmark — store {store}, {len(codes)} communes, {catalogue['count']} rules, "
+        f"dates {', '.join(DATES)}\n"
+    )
     print("\n".join(lines))
     print("\n| cold start (fresh process)          | p50 (ms) | max (ms) |")
     print("|-------------------------------------|----------|----------|")
     for k in ("import", "total"):
         v = [c[k] * 1000 for c in cold]
-        print(f"| {('import of the function' if k == 'import' else 'import + first answer'):<35} "
-              f"| {statistics.median(v):>8.0f} | {max(v):>8.0f} |")
+        print(
+            f"| {('import of the function' if k == 'import' else 'import + first answer'):<35} "
+            f"| {statistics.median(v):>8.0f} | {max(v):>8.0f} |"
+        )
     cat_bytes = len(rel.get("eligibility/aids.json"))
     print("\n| size / time                         | value      |")
     print("|-------------------------------------|------------|")
@@ -200,9 +254,12 @@ def main() -> int:
     print(f"| largest answer body                 | {size / 1024:>7.1f} KB |")
     if build_s is not None:
         print(f"| eligibility build step              | {build_s * 1000:>7.0f} ms |")
-    print(f"| peak RSS                            | {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>7.0f} MB |")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"| peak RSS                            | {rss_mb:>7.0f} MB |")
     p50 = pct([s * 1e6 for s in all_engine], 50)
-    print(f"\ntarget ≤ 1 ms per evaluation warm: engine p50 {p50:.0f} µs → {'OK' if p50 <= 1000 else 'MISSED'}")
+    print(
+        f"\ntarget ≤ 1 ms per evaluation warm: engine p50 {p50:.0f} µs → {'OK' if p50 <= 1000 else 'MISSED'}"
+    )
     return 0
 
 

@@ -31,7 +31,8 @@ def facts(zone=None, profession="medecin", region="84", **extra):
 DOC = {"project": "installation", "first_liberal_installation": True, "secteur": "1", "days_per_week": 4,
        "coordinated_practice": True, "pdsa": True}
 INSTALLED = {"project": "already_installed", "secteur": "1", "coordinated_practice": True}
-QPV_ZIP = [{"code": "QN01304M", "name": "Quartier test", "obsolete": False, "zonage_medecin": {"code": "ZIP"}}]
+QPV_ZIP = [{"code": "QN01304M", "name": "Quartier test", "obsolete": False,
+            "zonage_medecin": {"code": "ZIP"}}]
 
 
 def A(base=None, **kw):
@@ -55,8 +56,9 @@ def W(d, **kw):
 SCENARIOS = [
     ("§3.1 M-CAIM 4 days ZIP 2025", "medecin", facts("ZIP"), DOC, "2025-06-01",
      {"M-CAIM": ("eligible", 50000), "M24-PRIMO-ZIP": ("not_eligible", 10000)},
-     lambda r: r["M-CAIM"]["amount"]["schedule"] == [{"when": "À la signature", "amount": 25000},
-                                                     {"when": "Au premier anniversaire du contrat", "amount": 25000}]),
+     lambda r: r["M-CAIM"]["amount"]["schedule"] == [
+         {"when": "À la signature", "amount": 25000},
+         {"when": "Au premier anniversaire du contrat", "amount": 25000}]),
     ("§3.2 M24-PRIMO-ZIP same doctor 2026", "medecin", facts("ZIP"), DOC, "2026-03-01",
      {"M24-PRIMO-ZIP": ("eligible", 10000), "M-CAIM": ("not_eligible", 50000)},
      lambda r: any("31/12/2025" in x["detail"] for x in r["M-CAIM"]["reasons"])),
@@ -72,14 +74,15 @@ SCENARIOS = [
      "2025-06-01", {"M-CAIM": ("eligible", 52500)}, None),
     ("§3.1 M-CAIM secteur 2 sans OPTAM", "medecin", facts("ZIP"), A(DOC, secteur="2"), "2025-06-01",
      {"M-CAIM": ("not_eligible", 50000)}, None),
-    ("§3.1 M-CAIM not in ZAC", "medecin", facts("ZAC"), DOC, "2025-06-01", {"M-CAIM": ("not_eligible", 50000)}, None),
+    ("§3.1 M-CAIM not in ZAC", "medecin", facts("ZAC"), DOC, "2025-06-01",
+     {"M-CAIM": ("not_eligible", 50000)}, None),
     ("§3.1 M-CAIM PDSA unanswered", "medecin", facts("ZIP"), W(DOC, pdsa=UNSET), "2025-06-01",
      {"M-CAIM": ("missing_information", 50000)}, lambda r: r["M-CAIM"]["missing"] == ["pdsa"]),
     ("§3.1 M-CAIM coordinated practice within 2 years", "medecin", facts("ZIP"),
      A(DOC, coordinated_practice=False, coordinated_practice_within_2_years=True), "2025-06-01",
      {"M-CAIM": ("eligible", 50000)}, None),
-    ("§3.1 M-CAIM installed more than a year ago", "medecin", facts("ZIP"), A(DOC, installation_date="2023-01-10"),
-     "2025-06-01", {"M-CAIM": ("not_eligible", 50000)}, None),
+    ("§3.1 M-CAIM installed more than a year ago", "medecin", facts("ZIP"),
+     A(DOC, installation_date="2023-01-10"), "2025-06-01", {"M-CAIM": ("not_eligible", 50000)}, None),
     ("§3.1 M-CAIM ⟂ M-COSCOM: best combination", "medecin", facts("ZIP"), DOC, "2025-06-01",
      {"M-CAIM": ("eligible", 50000), "M-COSCOM": ("not_eligible", 15000)},
      lambda r: r["M-COSCOM"]["excluded_by"] == ["M-CAIM"]
@@ -132,7 +135,8 @@ SCENARIOS = [
      {"M24-PRIMO-ZIP": ("not_eligible", 10000)}, None),
     ("§3.2 M24-PRIMO-ZIP no retroactivity for 2025 installs", "medecin", facts("ZIP"),
      A(DOC, installation_date="2025-11-01"), "2026-02-01", {"M24-PRIMO-ZIP": ("not_eligible", 10000)}, None),
-    ("seed 003: M24-PRIMO-ZIP secteur 2 OPTAM", "medecin", facts("ZIP"), A(DOC, secteur="2_optam"), "2026-03-01",
+    ("seed 003: M24-PRIMO-ZIP secteur 2 OPTAM", "medecin", facts("ZIP"), A(DOC, secteur="2_optam"),
+     "2026-03-01",
      {"M24-PRIMO-ZIP": ("eligible", 10000)}, None),
     ("§0 QPV own zonage prevails (ZIP QPV in ZAC commune)", "medecin", facts("ZAC", qpv=QPV_ZIP),
      A(DOC, in_qpv=True), "2026-03-01",
@@ -153,18 +157,21 @@ SCENARIOS = [
      {"M24-SECOND-ZIP": ("not_eligible", 3000)}, None),
     ("§3.2 M24-FMT-ZIP +10 % of FMT", "medecin", facts("ZIP"),
      A(INSTALLED, medecin_traitant=True, fmt_annual_eur=20000), "2026-03-01",
-     {"M24-FMT-ZIP": ("eligible", 2000)}, lambda r: any(a["id"] == "fmt_zac" for a in r["M24-FMT-ZIP"]["assumptions"])),
-    ("§3.2 M24-FMT-ZIP amount unknown without FMT", "medecin", facts("ZIP"), A(INSTALLED, medecin_traitant=True),
-     "2026-03-01", {"M24-FMT-ZIP": ("eligible", None)},
+     {"M24-FMT-ZIP": ("eligible", 2000)},
+     lambda r: any(a["id"] == "fmt_zac" for a in r["M24-FMT-ZIP"]["assumptions"])),
+    ("§3.2 M24-FMT-ZIP amount unknown without FMT", "medecin", facts("ZIP"),
+     A(INSTALLED, medecin_traitant=True), "2026-03-01", {"M24-FMT-ZIP": ("eligible", None)},
      lambda r: "forfait médecin traitant" in r["M24-FMT-ZIP"]["amount"]["note"]),
     ("§3.2 M24-FMT-ZIP in a QPV of a ZAC commune", "medecin", facts("ZAC"),
      A(INSTALLED, medecin_traitant=True, in_qpv=True, fmt_annual_eur=10000), "2026-03-01",
      {"M24-FMT-ZIP": ("eligible", 1000)}, None),
     ("§5.7 M24-FMT-ZIP not in ZAC (ameli reading)", "medecin", facts("ZAC"),
-     A(INSTALLED, medecin_traitant=True, in_qpv=False), "2026-03-01", {"M24-FMT-ZIP": ("not_eligible", None)}, None),
+     A(INSTALLED, medecin_traitant=True, in_qpv=False), "2026-03-01",
+     {"M24-FMT-ZIP": ("not_eligible", None)}, None),
     ("§3.2 M24-FMT-PRIMO 50/30/10 %", "medecin", facts("ZIP"),
      A(DOC, medecin_traitant=True, fmt_annual_eur=10000), "2026-03-01",
-     {"M24-FMT-PRIMO": ("eligible", 9000), "M24-PRIMO-ZIP": ("eligible", 10000), "M24-FMT-ZIP": ("eligible", 1000)},
+     {"M24-FMT-PRIMO": ("eligible", 9000), "M24-PRIMO-ZIP": ("eligible", 10000),
+      "M24-FMT-ZIP": ("eligible", 1000)},
      lambda r: [s["amount"] for s in r["M24-FMT-PRIMO"]["amount"]["schedule"]] == [5000, 3000, 1000]),
     ("§3.4 G-10Y aid received 6 years ago", "medecin", facts("ZIP"),
      A(DOC, first_liberal_installation=False, last_installation_aid_date="2019-05-01"), "2025-06-01",
@@ -193,7 +200,8 @@ SCENARIOS = [
     ("seed 003 R-HDF-CRAI ZAR 20 000 €", "medecin", facts("ZAR", region="32"),
      A(DOC, days_per_week=4.5, msu_commitment=True), "2025-06-01", {"R-HDF-CRAI": ("eligible", 20000)}, None),
     ("seed 003 R-HDF-CRAI only in Hauts-de-France", "medecin", facts("ZAC", region="84"),
-     A(DOC, days_per_week=4.5, msu_commitment=True), "2025-06-01", {"R-HDF-CRAI": ("not_eligible", 30000)}, None),
+     A(DOC, days_per_week=4.5, msu_commitment=True), "2025-06-01",
+     {"R-HDF-CRAI": ("not_eligible", 30000)}, None),
     ("seed 003 R-HDF-CRAI moving less than 20 km", "medecin", facts("ZAC", region="32"),
      A(DOC, days_per_week=4.5, msu_commitment=True, first_liberal_installation=False,
        distance_from_previous_practice_km=15), "2025-06-01", {"R-HDF-CRAI": ("not_eligible", 30000)}, None),
@@ -223,7 +231,8 @@ SCENARIOS = [
      {"G-UMPCV": ("not_eligible", 2400)}, None),
     ("§3.4 G-UMPCV before its launch", "medecin", facts("HZ", zone_rouge={"value": True}),
      {"solidarity_days_per_month": 2}, "2025-06-01", {"G-UMPCV": ("not_eligible", 4800)}, None),
-    ("§3.5 T-ZRR classified commune, install 2023", "medecin", facts("ZIP", zrr={"label": "C - Classée en ZRR"}),
+    ("§3.5 T-ZRR classified commune, install 2023", "medecin",
+     facts("ZIP", zrr={"label": "C - Classée en ZRR"}),
      A(DOC, installation_date="2023-09-01"), "2023-10-01", {"T-ZRR": ("eligible", None)}, None),
     ("§3.5 T-ZRR partially classified commune", "infirmier",
      facts("tres_sous_dote", "infirmier", zrr={"label": "P - Commune partiellement classée en ZRR"}),
@@ -264,11 +273,13 @@ SCENARIOS = [
     ("§3.6 I-CAPII not in sous-dotée", "infirmier", facts("sous_dote", "infirmier"),
      {"project": "installation", "first_liberal_installation": True, "coordinated_practice": True,
       "activity_share_in_zone_pct": 60}, "2026-03-01", {"I-CAPII": ("not_eligible", 37500)}, None),
-    ("§3.6 K-CACCMK creation 49 000 €", "masseur_kinesitherapeute", facts("tres_sous_dote", "masseur_kinesitherapeute"),
+    ("§3.6 K-CACCMK creation 49 000 €", "masseur_kinesitherapeute",
+     facts("tres_sous_dote", "masseur_kinesitherapeute"),
      {"project": "installation", "practice_type": "creation_or_takeover"}, "2026-03-01",
      {"K-CACCMK": ("eligible", 49000), "K-CAIMK": ("not_eligible", 34000)}, None),
     ("§3.6 K-CAIMK existing cabinet 34 000 €", "masseur_kinesitherapeute",
-     facts("tres_sous_dote", "masseur_kinesitherapeute"), {"project": "installation", "practice_type": "join_existing"},
+     facts("tres_sous_dote", "masseur_kinesitherapeute"),
+     {"project": "installation", "practice_type": "join_existing"},
      "2026-03-01", {"K-CAIMK": ("eligible", 34000)}, None),
     ("§3.6 K-CAMMK sous-dotée", "masseur_kinesitherapeute", facts("sous_dote", "masseur_kinesitherapeute"),
      {"project": "already_installed", "activity_share_in_zone_pct": 55}, "2026-03-01",
@@ -283,11 +294,13 @@ SCENARIOS = [
                                 if a["id"] == "caisf_amount_conflict")["alternative"]),
     ("§3.6 SF-CAMSF 4 000 €/yr", "sage_femme", facts("tres_sous_dote", "sage_femme"),
      {"project": "already_installed"}, "2026-03-01", {"SF-CAMSF": ("eligible", 12000)}, None),
-    ("§3.6 CD-CAICD 50 000 € in two instalments", "chirurgien_dentiste", facts("tres_sous_dote", "chirurgien_dentiste"),
+    ("§3.6 CD-CAICD 50 000 € in two instalments", "chirurgien_dentiste",
+     facts("tres_sous_dote", "chirurgien_dentiste"),
      {"project": "installation", "days_per_week": 3, "other_incentive_contract": False}, "2026-03-01",
      {"CD-CAICD": ("eligible", 50000), "CD-CAMCD": ("not_eligible", 12000)},
      lambda r: len(r["CD-CAICD"]["amount"]["schedule"]) == 2),
-    ("§3.6 CD-CAICD other contract running", "chirurgien_dentiste", facts("tres_sous_dote", "chirurgien_dentiste"),
+    ("§3.6 CD-CAICD other contract running", "chirurgien_dentiste",
+     facts("tres_sous_dote", "chirurgien_dentiste"),
      {"project": "installation", "days_per_week": 3, "other_incentive_contract": True}, "2026-03-01",
      {"CD-CAICD": ("not_eligible", 50000)}, None),
     ("§3.6 CD-CAMCD 12 000 €", "chirurgien_dentiste", facts("tres_sous_dote", "chirurgien_dentiste"),
@@ -300,7 +313,8 @@ SCENARIOS = [
      {"project": "installation", "first_liberal_installation": False, "last_installation_aid_date": None,
       "activity_share_in_zone_pct": 80}, "2026-03-01", {"O-CAIOP": ("eligible", 19500)}, None),
     ("§3.6 O-CAIOP had an installation aid", "orthophoniste", facts("sous_dense", "orthophoniste"),
-     {"project": "installation", "first_liberal_installation": False, "last_installation_aid_date": "2012-04-01",
+     {"project": "installation", "first_liberal_installation": False,
+      "last_installation_aid_date": "2012-04-01",
       "activity_share_in_zone_pct": 80}, "2026-03-01", {"O-CAIOP": ("not_eligible", 19500)}, None),
     ("§3.6 O-CAMOP 1 500 €/yr", "orthophoniste", facts("sous_dense", "orthophoniste"),
      {"project": "already_installed", "activity_share_in_zone_pct": 90}, "2026-03-01",
@@ -316,7 +330,8 @@ SCENARIOS = [
 ]
 
 
-@pytest.mark.parametrize("ref,profession,fx,answers,as_of,expected,check", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+@pytest.mark.parametrize("ref,profession,fx,answers,as_of,expected,check", SCENARIOS,
+                         ids=[s[0] for s in SCENARIOS])
 def test_scenario(ref, profession, fx, answers, as_of, expected, check):
     result = evaluate(CATALOGUE, fx, answers, as_of, profession=profession)
     by_id = {a["id"]: a for a in result["aids"]}
@@ -394,7 +409,8 @@ def test_engine_total_on_random_inputs():
         zone = data.draw(st.sampled_from((None, *ZONE_CODES[prof])))
         fx = facts(zone, prof, region, zone_rouge={"value": zone_rouge}, qpv=qpv)
         r = evaluate(CATALOGUE, fx, answers, as_of, profession=prof)
-        assert len(r["aids"]) == sum(prof in a["professions"] for a in CATALOGUE["aids"] if a["kind"] == "aid")
+        own = [a for a in CATALOGUE["aids"] if a["kind"] == "aid" and prof in a["professions"]]
+        assert len(r["aids"]) == len(own)
         for a in r["aids"]:
             assert a["status"] in ("eligible", "not_eligible", "missing_information")
             if a["status"] == "missing_information":
@@ -420,9 +436,11 @@ def test_questionnaire_covers_every_answer_a_rule_reads():
 
 def test_every_rule_validates_and_is_sourced():
     ids = {r["id"] for r in CATALOGUE["aids"]}
-    for needed in ("M-CAIM", "M-CAIM-MAJ", "M-COSCOM", "M-COSCOM-MAJ", "M-COTRAM", "M-COTRAM-MAJ", "M24-FMT-AGE", "M-CSTM", "M24-PRIMO-ZIP", "M24-PRIMO-ZAC",
-                   "M24-SECOND-ZIP", "M24-FMT-ZIP", "M24-FMT-PRIMO", "S-CDE-INST", "S-CDE-REMPL", "R-HDF-CRAI",
-                   "R-HDF-CRMG", "R-HDF-CRME", "G-UMPCV", "G-10Y", "T-ZRR", "T-FRR", "T-ZFU", "T-151TER", "I-CAPII",
+    for needed in ("M-CAIM", "M-CAIM-MAJ", "M-COSCOM", "M-COSCOM-MAJ", "M-COTRAM", "M-COTRAM-MAJ",
+                   "M24-FMT-AGE", "M-CSTM", "M24-PRIMO-ZIP", "M24-PRIMO-ZAC", "M24-SECOND-ZIP", "M24-FMT-ZIP",
+                   "M24-FMT-PRIMO",
+                   "S-CDE-INST", "S-CDE-REMPL", "R-HDF-CRAI", "R-HDF-CRMG", "R-HDF-CRME", "G-UMPCV", "G-10Y",
+                   "T-ZRR", "T-FRR", "T-ZFU", "T-151TER", "I-CAPII",
                    "I-CAII", "I-CAMI", "K-CACCMK", "K-CAIMK", "K-CAMMK", "SF-CAPISF", "SF-CAISF", "SF-CAMSF",
                    "CD-CAICD", "CD-CAMCD", "O-CAPIOP", "O-CAIOP", "O-CAMOP", "O-TRANS"):
         assert needed in ids
@@ -488,7 +506,8 @@ def test_questionnaire_is_a_json_schema_with_french_labels():
             jsonschema.validate({"project": "retraite"}, q)
     med = questionnaire(CATALOGUE, "medecin")["properties"]
     assert med["secondary_ex_nihilo"]["x-depends-on"] == {"project": ["secondary_practice"]}
-    assert {"secteur", "days_per_week", "pdsa", "last_installation_aid_date", "in_qpv", "epci_zone_rouge"} <= set(med)
+    assert {"secteur", "days_per_week", "pdsa", "last_installation_aid_date", "in_qpv",
+            "epci_zone_rouge"} <= set(med)
     nurse = questionnaire(CATALOGUE, "infirmier")["properties"]
     assert "secteur" not in nurse and "activity_share_in_zone_pct" in nurse
 
@@ -532,7 +551,8 @@ def test_api_amiens_uses_real_zonage(live_store):
     if expected_primo:
         assert by_id[expected_primo]["status"] == "eligible"
     assert by_id["M-CAIM"]["status"] == "not_eligible"  # closed on 31/12/2025
-    assert b["total_eligible_eur"] == sum(a["amount"]["total"] or 0 for a in b["aids"] if a["status"] == "eligible")
+    eligible = [a["amount"]["total"] or 0 for a in b["aids"] if a["status"] == "eligible"]
+    assert b["total_eligible_eur"] == sum(eligible)
     assert b["as_of"] == "2026-03-01" and b["profession"] == "medecin"
 
 
@@ -553,7 +573,8 @@ def test_api_what_if_zone_override(live_store):
 
 @pytest_api
 def test_api_lat_lon(live_store):
-    s, _, b = post({"profession": "sage_femme", "location": {"lat": 49.8942, "lon": 2.2957}, "as_of": "2026-03-01",
+    s, _, b = post({"profession": "sage_femme", "location": {"lat": 49.8942, "lon": 2.2957},
+                    "as_of": "2026-03-01",
                     "answers": {"project": "installation"}})
     assert s == 200, b
     assert b["location"]["commune"]["code"] == "80021"
@@ -565,11 +586,14 @@ def test_api_lat_lon(live_store):
      "answers.days_per_week"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"days_per_week": -1}},
      "answers.days_per_week"),
-    ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"secteur": "3"}}, "answers.secteur"),
+    ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"secteur": "3"}},
+     "answers.secteur"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"pdsa": "oui"}}, "answers.pdsa"),
-    ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"installation_date": "01/03/2026"}},
+    ({"profession": "medecin", "location": {"commune": "80021"},
+      "answers": {"installation_date": "01/03/2026"}},
      "answers.installation_date"),
-    ({"profession": "medecin", "location": {"commune": "80021"}, "answers": {"installation_date": 1767225600}},
+    ({"profession": "medecin", "location": {"commune": "80021"},
+      "answers": {"installation_date": 1767225600}},
      "answers.installation_date"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "as_of": "2026-13-01"}, "as_of"),
     ({"profession": "medecin", "location": {"commune": "80021"}, "as_of": "0001-01-01"}, "as_of"),
@@ -632,8 +656,9 @@ def test_api_never_500_on_random_answers(live_store):
     from hypothesis import strategies as st
 
     json_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**9), st.floats(allow_nan=False),
-                            st.text(max_size=12), st.sampled_from(["installation", "1", "2_optam", "2026-02-29",
-                                                                   "ZIP", "1999-12-31"]))
+                            st.text(max_size=12),
+                            st.sampled_from(["installation", "1", "2_optam", "2026-02-29", "ZIP",
+                                             "1999-12-31"]))
     names = st.sampled_from(sorted(QUESTION_NAMES) + ["bogus"])
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -660,7 +685,8 @@ def test_api_marseille_qpv_own_zonage_prevails(live_store, small_dataset):
 
     real = commune_facts(current(), "13055")
     commune_zone = real["zonage"]["medecin"]["code"]
-    zip_qpvs = [q for q in real["qpv"] if not q["obsolete"] and (q["zonage_medecin"] or {}).get("code") == "ZIP"]
+    zip_qpvs = [q for q in real["qpv"]
+                if not q["obsolete"] and (q["zonage_medecin"] or {}).get("code") == "ZIP"]
     assert zip_qpvs and commune_zone != "ZIP"
     q = zip_qpvs[0]
     s, _, b = post({"profession": "medecin", "location": {"commune": "13055"}, "as_of": "2026-03-01",
@@ -668,7 +694,8 @@ def test_api_marseille_qpv_own_zonage_prevails(live_store, small_dataset):
     assert s == 200, b
     primo = {a["id"]: a for a in b["aids"]}["M24-PRIMO-ZIP"]
     assert primo["status"] == "eligible" and q["name"] in primo["reasons"][1]["detail"]
-    s, _, b = post({"profession": "medecin", "location": {"commune": "13055"}, "as_of": "2026-03-01", "answers": DOC})
+    s, _, b = post({"profession": "medecin", "location": {"commune": "13055"}, "as_of": "2026-03-01",
+                    "answers": DOC})
     primo = {a["id"]: a for a in b["aids"]}["M24-PRIMO-ZIP"]
     assert primo["status"] == "missing_information" and "in_qpv" in primo["missing"]
     # a point inside that QPV's polygon: the QPV is taken from the map

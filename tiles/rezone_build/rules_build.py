@@ -69,7 +69,9 @@ def load_rule_file(path: Path, validator) -> dict:
     if not isinstance(rule, dict):
         raise RuleError(path.name, "(root)", "a rule file must be a mapping")
     rule = _dates_to_str(rule)
-    errors = sorted(validator.iter_errors(rule), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        validator.iter_errors(rule), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if errors:
         # the deepest error names the field most precisely
         e = max(errors, key=lambda e: len(e.absolute_path))
@@ -78,10 +80,14 @@ def load_rule_file(path: Path, validator) -> dict:
             parts += [k for k in e.validator_value if k not in e.instance][:1]
         raise RuleError(path.name, _json_path(parts), e.message)
     if path.stem.upper() != rule["id"]:
-        raise RuleError(path.name, "id", f"the file name must be the lower-case id ({rule['id'].lower()}.yaml)")
+        raise RuleError(
+            path.name, "id", f"the file name must be the lower-case id ({rule['id'].lower()}.yaml)"
+        )
     for field, name in answer_refs(rule):
         if name not in QUESTION_NAMES:
-            raise RuleError(path.name, field, f"unknown answer name {name!r} (see rezone.eligibility.vocabulary)")
+            raise RuleError(
+                path.name, field, f"unknown answer name {name!r} (see rezone.eligibility.vocabulary)"
+            )
     codes = (rule.get("zone") or {}).get("codes") or ()
     for p in rule["professions"]:
         bad = [c for c in codes if c not in ZONE_CODES[p]]
@@ -90,7 +96,9 @@ def load_rule_file(path: Path, validator) -> dict:
     by_zone = (rule.get("amount") or {}).get("by_zone") or {}
     for c in by_zone:
         if codes and c not in codes:
-            raise RuleError(path.name, f"amount.by_zone.{c}", f"zone {c!r} is not in zone.codes {list(codes)}")
+            raise RuleError(
+                path.name, f"amount.by_zone.{c}", f"zone {c!r} is not in zone.codes {list(codes)}"
+            )
     if rule["valid_from"] and rule["valid_until"] and rule["valid_from"] > rule["valid_until"]:
         raise RuleError(path.name, "valid_until", "valid_until is before valid_from")
     shares = (rule.get("amount") or {}).get("shares")
@@ -98,8 +106,11 @@ def load_rule_file(path: Path, validator) -> dict:
         raise RuleError(path.name, "amount.shares", "the shares of the payment schedule must sum to 1")
     amount = rule.get("amount") or {}
     sched = amount.get("schedule") if amount.get("type") == "fixed" else None
-    if sched and all(s["amount"] is not None for s in sched) and abs(
-            sum(s["amount"] for s in sched) - amount["total"]) > 0.005:
+    if (
+        sched
+        and all(s["amount"] is not None for s in sched)
+        and abs(sum(s["amount"] for s in sched) - amount["total"]) > 0.005
+    ):
         raise RuleError(path.name, "amount.schedule", "the instalments must sum to amount.total")
     return rule
 

@@ -78,8 +78,13 @@ Answers = create_model(
 
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    commune: Annotated[str, Field(pattern=COMMUNE_CODE_RE.pattern, description="Code INSEE (COG 2026)",
-                                  examples=["80021"])] | None = None
+    commune: (
+        Annotated[
+            str,
+            Field(pattern=COMMUNE_CODE_RE.pattern, description="Code INSEE (COG 2026)", examples=["80021"]),
+        ]
+        | None
+    ) = None
     lat: Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)] | None = None
     lon: Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)] | None = None
 
@@ -105,13 +110,17 @@ class EligibilityRequest(BaseModel):
     profession: Profession
     location: Location | None = None
     zone: ZoneOverride | None = None
-    as_of: IsoDate | None = Field(None, description="Date de la simulation (AAAA-MM-JJ), par défaut aujourd'hui")
+    as_of: IsoDate | None = Field(
+        None, description="Date de la simulation (AAAA-MM-JJ), par défaut aujourd'hui"
+    )
     answers: Answers = Field(default_factory=Answers)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _where(self):
         if self.location is None and (self.zone is None or self.zone.code is None):
-            raise ValueError("indiquez « location » (commune ou lat/lon) ou un zonage « zone.code » à simuler")
+            raise ValueError(
+                "indiquez « location » (commune ou lat/lon) ou un zonage « zone.code » à simuler"
+            )
         return self
 
 
@@ -127,7 +136,9 @@ class Installment(BaseModel):
 
 
 class Amount(BaseModel):
-    total: float | None = Field(description="Total en euros ; null s'il dépend d'une donnée inconnue (voir note)")
+    total: float | None = Field(
+        description="Total en euros ; null s'il dépend d'une donnée inconnue (voir note)"
+    )
     currency: Literal["EUR"]
     schedule: list[Installment]
     summary: str | None = None
@@ -161,14 +172,18 @@ class AidResult(BaseModel):
     sources: list[Source]
     valid_from: str | None
     valid_until: str | None
-    excluded_by: list[str] | None = Field(None, description="Aides retenues avec lesquelles celle-ci ne se cumule pas")
+    excluded_by: list[str] | None = Field(
+        None, description="Aides retenues avec lesquelles celle-ci ne se cumule pas"
+    )
 
 
 class EligibilityAnswer(BaseModel):
     as_of: str
     profession: Profession
-    location: dict = Field(description="commune, epci, département, région, zonage de la profession, QPV, ZRR, "
-                                       "zone rouge ; simulated=true si un zonage a été imposé")
+    location: dict = Field(
+        description="commune, epci, département, région, zonage de la profession, QPV, ZRR, "
+        "zone rouge ; simulated=true si un zonage a été imposé"
+    )
     aids: list[AidResult]
     total_eligible_eur: float = Field(description="Somme des montants connus des aides éligibles")
     missing: list[str] = Field(description="Réponses manquantes, toutes aides confondues")
@@ -211,10 +226,15 @@ def _doc(model, description: str, problems: dict | None = None) -> dict:
 
 # ------------------------------------------------------------------------------------------- helpers
 
+
 def _ok(payload, cache: str | None = None) -> Response:
     raw = json_response(200, payload, cache)
-    return Response(status_code=200, content_type=raw["headers"]["Content-Type"], body=raw["body"],
-                    headers={k: v for k, v in raw["headers"].items() if k != "Content-Type"})
+    return Response(
+        status_code=200,
+        content_type=raw["headers"]["Content-Type"],
+        body=raw["body"],
+        headers={k: v for k, v in raw["headers"].items() if k != "Content-Type"},
+    )
 
 
 def _rules(release):
@@ -224,8 +244,11 @@ def _rules(release):
         try:
             return compile_rules(release.json(CATALOGUE))
         except NotFound:
-            raise ApiError(503, "Catalogue des aides indisponible",
-                           "Cette version des données n'a pas de catalogue des aides (étape « eligibility »).")
+            raise ApiError(
+                503,
+                "Catalogue des aides indisponible",
+                "Cette version des données n'a pas de catalogue des aides (étape « eligibility »).",
+            )
 
     return release.memo("eligibility.rules", load)
 
@@ -236,7 +259,9 @@ def _zone_view(z) -> dict:
     return {"code": None, "label": None, "source": None, "vintage": None, "reason": "zonage inconnu"}
 
 
-def location_facts(release, loc: Location | None, zone: ZoneOverride | None, profession: str) -> tuple[dict, dict | None]:
+def location_facts(
+    release, loc: Location | None, zone: ZoneOverride | None, profession: str
+) -> tuple[dict, dict | None]:
     """The facts of the request's location (what-if override applied) and the QPV at the point, if any."""
     facts: dict = {}
     point_qpv = None
@@ -249,28 +274,53 @@ def location_facts(release, loc: Location | None, zone: ZoneOverride | None, pro
             try:
                 hit = lookup(release, loc.lon, loc.lat)
             except NotFound:
-                raise ApiError(503, "Localisation indisponible", "Cette version des données n'a pas l'index de "
-                               "localisation : indiquez le code de la commune.", "location") from None
+                raise ApiError(
+                    503,
+                    "Localisation indisponible",
+                    "Cette version des données n'a pas l'index de "
+                    "localisation : indiquez le code de la commune.",
+                    "location",
+                ) from None
             if hit is None:
-                raise ApiError(422, "Aucune commune à cet endroit",
-                               f"Le point (lat={loc.lat}, lon={loc.lon}) n'est dans aucune commune couverte.", param)
+                raise ApiError(
+                    422,
+                    "Aucune commune à cet endroit",
+                    f"Le point (lat={loc.lat}, lon={loc.lon}) n'est dans aucune commune couverte.",
+                    param,
+                )
             code, qpv, _ = hit
             if qpv and not qpv.get("obsolete"):
-                point_qpv = {"code": qpv["code"], "name": qpv.get("name"),
-                             "zonage_medecin": (qpv.get("zonage_medecin") or {}).get("code")}
+                point_qpv = {
+                    "code": qpv["code"],
+                    "name": qpv.get("name"),
+                    "zonage_medecin": (qpv.get("zonage_medecin") or {}).get("code"),
+                }
         found = commune_facts(release, code)
         if found is None:
-            raise ApiError(422, "Commune inconnue", f"La commune {code} n'existe pas dans cette version des données.",
-                           param)
+            raise ApiError(
+                422,
+                "Commune inconnue",
+                f"La commune {code} n'existe pas dans cette version des données.",
+                param,
+            )
         facts = dict(found)
     if zone is not None:
         facts["zonage"] = dict(facts.get("zonage") or {})
         if zone.code is not None:
             if zone.code not in ZONE_CODES[profession]:
-                raise ApiError(422, "Paramètre invalide",
-                               f"{zone.code} n'est pas un code de zone de la profession {profession}.", "zone.code")
-            facts["zonage"][profession] = {"code": zone.code, "label": ZONE_LABELS.get(zone.code),
-                                           "source": "simulation", "vintage": None, "reason": None}
+                raise ApiError(
+                    422,
+                    "Paramètre invalide",
+                    f"{zone.code} n'est pas un code de zone de la profession {profession}.",
+                    "zone.code",
+                )
+            facts["zonage"][profession] = {
+                "code": zone.code,
+                "label": ZONE_LABELS.get(zone.code),
+                "source": "simulation",
+                "vintage": None,
+                "reason": None,
+            }
             facts["qpv"] = []  # a simulated zone stands for the practice place itself
             point_qpv = None
         if zone.region is not None:
@@ -290,9 +340,15 @@ def _location_view(facts: dict, profession: str, simulated: bool) -> dict:
         "departement": facts.get("departement"),
         "region": facts.get("region"),
         "zonage": {profession: _zone_view(z)},
-        "qpv": [{"code": q.get("code"), "name": q.get("name"),
-                 "zonage_medecin": (q.get("zonage_medecin") or {}).get("code")}
-                for q in facts.get("qpv") or () if not q.get("obsolete")],
+        "qpv": [
+            {
+                "code": q.get("code"),
+                "name": q.get("name"),
+                "zonage_medecin": (q.get("zonage_medecin") or {}).get("code"),
+            }
+            for q in facts.get("qpv") or ()
+            if not q.get("obsolete")
+        ],
         "zrr": facts.get("zrr"),
         "zone_rouge": facts.get("zone_rouge"),
         "simulated": simulated,
@@ -326,10 +382,20 @@ def _catalogue_entry(r: dict) -> dict:
 
 # -------------------------------------------------------------------------------------------- routes
 
-@router.post("/v1/eligibility", summary="Éligibilité aux aides à l'installation", tags=["eligibility"],
-             responses=_doc(EligibilityAnswer, "Chaque aide avec statut, montant, raisons, hypothèses, sources",
-                            {413: "Corps de requête trop volumineux (problem+json)",
-                             422: "Requête invalide (problem+json nommant le champ)"}))
+
+@router.post(
+    "/v1/eligibility",
+    summary="Éligibilité aux aides à l'installation",
+    tags=["eligibility"],
+    responses=_doc(
+        EligibilityAnswer,
+        "Chaque aide avec statut, montant, raisons, hypothèses, sources",
+        {
+            413: "Corps de requête trop volumineux (problem+json)",
+            422: "Requête invalide (problem+json nommant le champ)",
+        },
+    ),
+)
 def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
     release = current()
     rules = _rules(release)
@@ -347,18 +413,27 @@ def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Pr
     return _ok(result)
 
 
-@router.get("/v1/aids", summary="Catalogue des aides (sources, fenêtres de validité, montants)", tags=["eligibility"],
-            responses=_doc(Catalogue, "Toutes les règles, avec leurs sources"))
+@router.get(
+    "/v1/aids",
+    summary="Catalogue des aides (sources, fenêtres de validité, montants)",
+    tags=["eligibility"],
+    responses=_doc(Catalogue, "Toutes les règles, avec leurs sources"),
+)
 def aids(profession: Annotated[Profession | None, Query(description="Filtrer par profession")] = None):
     release = current()
     rs = _rules(release)
-    items = [_catalogue_entry(r) for r in rs.by_id.values()
-             if profession is None or profession in r["professions"]]
+    items = [
+        _catalogue_entry(r) for r in rs.by_id.values() if profession is None or profession in r["professions"]
+    ]
     return _ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
 
 
-@router.get("/v1/eligibility/questions", summary="Questionnaire (JSON Schema) d'une profession", tags=["eligibility"],
-            responses={200: {"description": "JSON Schema (draft 2020-12) des réponses, libellés en français"}})
+@router.get(
+    "/v1/eligibility/questions",
+    summary="Questionnaire (JSON Schema) d'une profession",
+    tags=["eligibility"],
+    responses={200: {"description": "JSON Schema (draft 2020-12) des réponses, libellés en français"}},
+)
 def questions(profession: Annotated[Profession, Query(description="Profession")]):
     release = current()
     rs = _rules(release)
@@ -367,6 +442,7 @@ def questions(profession: Annotated[Profession, Query(description="Profession")]
 
 
 # ------------------------------------------------------------------------------------- request guard
+
 
 def with_body_limit(handler, limit: int = MAX_BODY):
     """Wrap a Lambda handler: checks made before the resolver parses the body.
@@ -384,15 +460,22 @@ def with_body_limit(handler, limit: int = MAX_BODY):
             else:
                 size = len(body.encode("utf-8", "surrogatepass"))
         if size > limit:
-            return problem(413, "Corps de requête trop volumineux",
-                           f"Le corps de la requête dépasse {limit} octets.", "body")
+            return problem(
+                413,
+                "Corps de requête trop volumineux",
+                f"Le corps de la requête dépasse {limit} octets.",
+                "body",
+            )
         method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
         if method == "POST" and ctype and ctype != "application/json" and not ctype.endswith("+json"):
-            return problem(415, "Type de contenu non pris en charge",
-                           f"Le corps doit être du JSON (Content-Type: application/json), pas « {ctype} ».",
-                           "content-type")
+            return problem(
+                415,
+                "Type de contenu non pris en charge",
+                f"Le corps doit être du JSON (Content-Type: application/json), pas « {ctype} ».",
+                "content-type",
+            )
         return handler(event, context)
 
     return guarded

@@ -5,12 +5,12 @@ from .questionnaire import answers_needed, questionnaire
 from .vocabulary import QUESTION_NAMES, QUESTIONS
 
 __all__ = [
-           "QUESTIONS",
-           "QUESTION_NAMES",
-           "STATUSES",
-           "Ruleset",
-           "answers_needed",
-           "compile_rules",
-           "evaluate",
-           "questionnaire",
+    "QUESTIONS",
+    "QUESTION_NAMES",
+    "STATUSES",
+    "Ruleset",
+    "answers_needed",
+    "compile_rules",
+    "evaluate",
+    "questionnaire",
 ]

@@ -24,14 +24,40 @@ __all__ = ["STATUSES", "Ruleset", "compile_rules", "evaluate"]
 STATUSES = ("eligible", "not_eligible", "missing_information")
 MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
 _MISSING = object()
-_REGIONS = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",
-            "11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté", "28": "Normandie",
-            "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
-            "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
-            "93": "Provence-Alpes-Côte d'Azur", "94": "Corse"}
+_REGIONS = {
+    "01": "Guadeloupe",
+    "02": "Martinique",
+    "03": "Guyane",
+    "04": "La Réunion",
+    "06": "Mayotte",
+    "11": "Île-de-France",
+    "24": "Centre-Val de Loire",
+    "27": "Bourgogne-Franche-Comté",
+    "28": "Normandie",
+    "32": "Hauts-de-France",
+    "44": "Grand Est",
+    "52": "Pays de la Loire",
+    "53": "Bretagne",
+    "75": "Nouvelle-Aquitaine",
+    "76": "Occitanie",
+    "84": "Auvergne-Rhône-Alpes",
+    "93": "Provence-Alpes-Côte d'Azur",
+    "94": "Corse",
+}
 _ENUM_LABELS = {q.name: dict(q.enum) for q in QUESTIONS if q.enum}
-_OPS = ("eq", "in", "gte", "gt", "lte", "lt", "on_or_after", "on_or_before", "within_years", "not_within_years",
-        "is_null")
+_OPS = (
+    "eq",
+    "in",
+    "gte",
+    "gt",
+    "lte",
+    "lt",
+    "on_or_after",
+    "on_or_before",
+    "within_years",
+    "not_within_years",
+    "is_null",
+)
 
 
 class Ruleset:
@@ -59,6 +85,7 @@ def compile_rules(doc) -> Ruleset:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
+
 
 def _fmt_num(x) -> str:
     if isinstance(x, float) and x.is_integer():
@@ -155,6 +182,7 @@ class _Acc:
 
 
 # ------------------------------------------------------------------------------------------------ tests
+
 
 def _prepare_test(t: dict) -> tuple:
     """A test as (answer, operator, argument, expectation text, default-to-as_of): parsed once."""
@@ -258,12 +286,15 @@ def _condition(c: dict, prep: dict, answers: dict, ctx: dict, acc: _Acc) -> None
             cache[key] = detail
     if ctx["defaulted"]:
         detail = f"Date non renseignée : date de simulation {_fmt(None, v)} retenue ; {expect}."
-        acc.assume(f"default_{c['answer']}", c.get("default_assumption")
-                   or "Date non renseignée : la date de la simulation est retenue.")
+        acc.assume(
+            f"default_{c['answer']}",
+            c.get("default_assumption") or "Date non renseignée : la date de la simulation est retenue.",
+        )
     acc.add(label, outcome, detail)
 
 
 # ------------------------------------------------------------------------------------------------- zone
+
 
 def _zone(rule: dict, profession: str, facts: dict, answers: dict, acc: _Acc) -> str | None:
     """Evaluate the zone conditions; return the zone code the amount depends on (QPV override applied)."""
@@ -281,7 +312,12 @@ def _zone(rule: dict, profession: str, facts: dict, answers: dict, acc: _Acc) ->
         elif reg in regions:
             acc.add(cond, MET, f"Le lieu d'exercice est dans la région {_REGIONS.get(reg, reg)}.")
         else:
-            acc.add(cond, NOT_MET, f"Le lieu d'exercice est dans la région {_REGIONS.get(reg, reg)} : aide propre à une autre région.")
+            acc.add(
+                cond,
+                NOT_MET,
+                f"Le lieu d'exercice est dans la région {_REGIONS.get(reg, reg)} : "
+                "aide propre à une autre région.",
+            )
     for flag in z.get("flags") or ():
         _FLAGS[flag](facts, answers, acc)
     return effective
@@ -290,7 +326,9 @@ def _zone(rule: dict, profession: str, facts: dict, answers: dict, acc: _Acc) ->
 def _zone_codes(z, codes, profession, facts, answers, acc, commune_code, label, why):
     outside = bool(z.get("outside"))
     names = " ou ".join(codes)
-    cond = z.get("label") or (f"Lieu d'exercice hors zone {names}" if outside else f"Lieu d'exercice en zone {names}")
+    cond = z.get("label") or (
+        f"Lieu d'exercice hors zone {names}" if outside else f"Lieu d'exercice en zone {names}"
+    )
     in_qpv = answers.get("in_qpv", _MISSING)
     qpvs = [q for q in facts.get("qpv") or () if not q.get("obsolete")]
     qpv_zones = [(q, _code(q.get("zonage_medecin"))) for q in qpvs]
@@ -299,46 +337,74 @@ def _zone_codes(z, codes, profession, facts, answers, acc, commune_code, label, 
     def ok(code):
         return (code in codes) != outside
 
-    effective, where = commune_code, f"la commune est classée {commune_code} ({label})" if commune_code else None
+    effective, where = (
+        commune_code,
+        f"la commune est classée {commune_code} ({label})" if commune_code else None,
+    )
     if z.get("qpv_override") and in_qpv is True and qpv_zones:
         chosen = qpv_zones
         wanted = answers.get("qpv_code")
         if wanted:
             chosen = [(q, c) for q, c in qpv_zones if q.get("code") == wanted]
             if not chosen:
-                acc.assume("qpv_code_unknown", f"Le QPV {wanted} n'a pas de zonage propre connu dans cette commune : "
-                           "le zonage de la commune est retenu.")
+                acc.assume(
+                    "qpv_code_unknown",
+                    f"Le QPV {wanted} n'a pas de zonage propre connu dans cette commune : "
+                    "le zonage de la commune est retenu.",
+                )
         distinct = {c for _, c in chosen}
         if len(distinct) == 1:
             q, effective = chosen[0]
-            where = f"le QPV {q.get('name') or q.get('code')} est classé {effective} (son zonage propre prévaut)"
+            where = (
+                f"le QPV {q.get('name') or q.get('code')} est classé {effective} (son zonage propre prévaut)"
+            )
         elif len(distinct) > 1 and len({ok(c) for c in distinct}) > 1:
-            acc.add(cond, UNKNOWN, "La commune compte plusieurs QPV de zonages différents : précisez le QPV.",
-                    ["qpv_code"])
+            acc.add(
+                cond,
+                UNKNOWN,
+                "La commune compte plusieurs QPV de zonages différents : précisez le QPV.",
+                ["qpv_code"],
+            )
             return None
         elif len(distinct) > 1:
             effective = min(distinct)
             where = "les QPV de la commune sont classés " + ", ".join(sorted(distinct))
     elif z.get("qpv_override") and in_qpv is True and not qpv_zones:
-        acc.assume("qpv_zonage_unknown", "Cabinet déclaré en QPV, mais le zonage propre de ce QPV n'est pas dans "
-                   "nos données : le zonage de la commune est retenu.")
+        acc.assume(
+            "qpv_zonage_unknown",
+            "Cabinet déclaré en QPV, mais le zonage propre de ce QPV n'est pas dans "
+            "nos données : le zonage de la commune est retenu.",
+        )
     if effective is None:
         acc.add(cond, UNKNOWN, f"Zonage inconnu pour ce lieu ({why or 'non renseigné'}).", ["zone"])
         return None
     if z.get("qpv_override") and in_qpv is _MISSING and any(ok(c) != ok(effective) for _, c in qpv_zones):
-        acc.add(cond, UNKNOWN, f"{where[0].upper()}{where[1:]}, mais un QPV de la commune a un autre zonage : "
-                "précisez si le cabinet est en QPV.", ["in_qpv"])
+        acc.add(
+            cond,
+            UNKNOWN,
+            f"{where[0].upper()}{where[1:]}, mais un QPV de la commune a un autre zonage : "
+            "précisez si le cabinet est en QPV.",
+            ["in_qpv"],
+        )
         return effective
     if ok(effective):
         acc.add(cond, MET, f"{where[0].upper()}{where[1:]}.")
     elif z.get("qpv_qualifies") and in_qpv is True:
         acc.add(cond + " ou en QPV", MET, "Le cabinet est déclaré en quartier prioritaire (QPV).")
         if not qpvs:
-            acc.assume("qpv_declared", "Cabinet déclaré en QPV : la liste nationale des QPV 2024 n'est pas dans "
-                       "nos données, la déclaration est retenue.")
+            acc.assume(
+                "qpv_declared",
+                "Cabinet déclaré en QPV : la liste nationale des QPV 2024 n'est pas dans "
+                "nos données, la déclaration est retenue.",
+            )
     elif z.get("qpv_qualifies") and in_qpv is _MISSING:
-        acc.add(cond + " ou en QPV", UNKNOWN, f"{where[0].upper()}{where[1:]} ; l'aide est aussi ouverte en "
-                "quartier prioritaire (QPV) : précisez si le cabinet est en QPV.", ["in_qpv"])
+        acc.add(
+            cond + " ou en QPV",
+            UNKNOWN,
+            f"{where[0].upper()}{where[1:]} ; l'aide est aussi ouverte en "
+            "quartier prioritaire (QPV) : précisez si le cabinet est en QPV.",
+            ["in_qpv"],
+        )
     else:
         acc.add(cond, NOT_MET, f"{where[0].upper()}{where[1:]}.")
     return effective
@@ -351,7 +417,9 @@ def _flag_answer(name, cond, unknown_detail, answers, acc):
     else:
         acc.add(cond, MET if v else NOT_MET, f"Selon votre réponse ({_fmt(name, v)}).")
         if v:
-            acc.assume(f"declared_{name}", f"{cond} : d'après votre déclaration, non vérifiée dans nos données.")
+            acc.assume(
+                f"declared_{name}", f"{cond} : d'après votre déclaration, non vérifiée dans nos données."
+            )
 
 
 _ZRR_LABELS = {"C": "classee", "P": "partiellement_classee", "NC": "non_classee"}
@@ -368,21 +436,38 @@ def _flag_zrr(facts, answers, acc):
     elif code == "non_classee":
         acc.add(cond, NOT_MET, f"Classement ZRR de la commune : {label or code}.")
     else:
-        why = ("commune partiellement classée en ZRR" if code == "partiellement_classee"
-               else z.get("reason") or "classement ZRR inconnu")
-        _flag_answer("in_zrr", cond, f"{why[0].upper()}{why[1:]} : précisez si le cabinet est dans une partie "
-                     "classée.", answers, acc)
+        why = (
+            "commune partiellement classée en ZRR"
+            if code == "partiellement_classee"
+            else z.get("reason") or "classement ZRR inconnu"
+        )
+        _flag_answer(
+            "in_zrr",
+            cond,
+            f"{why[0].upper()}{why[1:]} : précisez si le cabinet est dans une partie classée.",
+            answers,
+            acc,
+        )
 
 
 def _flag_frr(facts, answers, acc):
-    _flag_answer("in_frr", "Commune classée France Ruralités Revitalisation (FRR)",
-                 "Le classement FRR des communes n'est pas dans nos données : précisez-le.", answers, acc)
+    _flag_answer(
+        "in_frr",
+        "Commune classée France Ruralités Revitalisation (FRR)",
+        "Le classement FRR des communes n'est pas dans nos données : précisez-le.",
+        answers,
+        acc,
+    )
 
 
 def _flag_zfu(facts, answers, acc):
-    _flag_answer("in_zfu", "Cabinet en zone franche urbaine – territoire entrepreneur (ZFU-TE)",
-                 "Les périmètres des ZFU-TE ne sont pas dans nos données : précisez si le cabinet y est situé.",
-                 answers, acc)
+    _flag_answer(
+        "in_zfu",
+        "Cabinet en zone franche urbaine – territoire entrepreneur (ZFU-TE)",
+        "Les périmètres des ZFU-TE ne sont pas dans nos données : précisez si le cabinet y est situé.",
+        answers,
+        acc,
+    )
 
 
 def _flag_zone_rouge(facts, answers, acc):
@@ -392,21 +477,35 @@ def _flag_zone_rouge(facts, answers, acc):
     epci = facts.get("epci") or {}
     name = epci.get("name") if isinstance(epci, dict) else None
     if value is True:
-        acc.add(cond, MET, f"L'intercommunalité {name or ''} figure sur la liste des zones rouges.".replace("  ", " "))
+        acc.add(
+            cond,
+            MET,
+            f"L'intercommunalité {name or ''} figure sur la liste des zones rouges.".replace("  ", " "),
+        )
         return
     if value is False:
-        acc.add(cond, NOT_MET, f"L'intercommunalité {name or ''} ne figure pas sur la liste des zones rouges.")
+        acc.add(
+            cond, NOT_MET, f"L'intercommunalité {name or ''} ne figure pas sur la liste des zones rouges."
+        )
         return
     reason = (zr.get("reason") if isinstance(zr, dict) else None) or (
-        "la liste officielle des 151 intercommunalités n'est connue qu'en partie")
-    _flag_answer("epci_zone_rouge", cond, f"Statut inconnu pour l'intercommunalité {name or 'du lieu'} : {reason} "
-                 "(absence de la liste ≠ exclusion).", answers, acc)
+        "la liste officielle des 151 intercommunalités n'est connue qu'en partie"
+    )
+    _flag_answer(
+        "epci_zone_rouge",
+        cond,
+        f"Statut inconnu pour l'intercommunalité {name or 'du lieu'} : {reason} "
+        "(absence de la liste ≠ exclusion).",
+        answers,
+        acc,
+    )
 
 
 _FLAGS = {"zrr": _flag_zrr, "frr": _flag_frr, "zfu": _flag_zfu, "zone_rouge": _flag_zone_rouge}
 
 
 # ----------------------------------------------------------------------------------------------- amount
+
 
 def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
     out = {"total": None, "currency": "EUR", "schedule": [], "summary": (spec or {}).get("summary")}
@@ -427,11 +526,17 @@ def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
             base = spec["rate"] * min(v, spec["cap"])
             total = base * spec.get("months", 1)
         if t == "per_weekday":
-            sched = [{"when": s["when"], "amount": None if total is None else total * s["share"]}
-                     for s in spec["shares"]]
+            sched = [
+                {"when": s["when"], "amount": None if total is None else total * s["share"]}
+                for s in spec["shares"]
+            ]
         else:
-            sched = [{"when": f"Chaque mois, pendant {spec['months']} mois",
-                      "amount": None if total is None else total / spec["months"]}]
+            sched = [
+                {
+                    "when": f"Chaque mois, pendant {spec['months']} mois",
+                    "amount": None if total is None else total / spec["months"],
+                }
+            ]
     elif t == "annual":
         sched = [{"when": f"Année {i + 1}", "amount": spec["per_year"]} for i in range(spec["years"])]
         total = spec["per_year"] * spec["years"]
@@ -440,12 +545,17 @@ def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
         cap = spec.get("cap_per_year")
         if v is None:
             missing.append(spec["answer"])
-        yearly = [None if v is None else (min(v * r, cap) if cap is not None else v * r) for r in spec["rates"]]
+        yearly = [
+            None if v is None else (min(v * r, cap) if cap is not None else v * r) for r in spec["rates"]
+        ]
         sched = [{"when": f"Année {i + 1}", "amount": a} for i, a in enumerate(yearly)]
         total = None if v is None else sum(yearly)
     elif t == "by_zone":
         total = spec["by_zone"].get(zone_code)
-        sched = [{"when": s["when"], "amount": None if total is None else total * s["share"]} for s in spec["shares"]]
+        sched = [
+            {"when": s["when"], "amount": None if total is None else total * s["share"]}
+            for s in spec["shares"]
+        ]
     else:  # guarantee, exemption: depends on actual income or profit
         total = None
         sched = [dict(s) for s in spec.get("schedule", ())]
@@ -498,11 +608,16 @@ def _window(rule: dict, as_of: str, acc: _Acc, memo: dict) -> None:
     hit = memo.get(key)
     if hit is None:
         vf, vu = rule.get("valid_from"), rule.get("valid_until")
-        span = (f"du {_fmt(None, vf)} " if vf else "") + (f"jusqu'au {_fmt(None, vu)}" if vu else "sans date de fin")
+        span = (f"du {_fmt(None, vf)} " if vf else "") + (
+            f"jusqu'au {_fmt(None, vu)}" if vu else "sans date de fin"
+        )
         if vf and as_of < vf:
             hit = NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est pas encore ouverte ({span})."
         elif vu and as_of > vu:
-            hit = NOT_MET, f"Au {_fmt(None, as_of)}, l'aide n'est plus ouverte aux nouveaux contrats ({span})."
+            hit = (
+                NOT_MET,
+                f"Au {_fmt(None, as_of)}, l'aide n'est plus ouverte aux nouveaux contrats ({span}).",
+            )
         else:
             hit = MET, f"Ouverte au {_fmt(None, as_of)} ({span})."
         if len(memo) < 4096:
@@ -523,20 +638,37 @@ def _cross_cutting(rule: dict, cc: dict, profession: str, answers: dict, ctx: di
     if v is _MISSING:
         if answers.get("first_liberal_installation") is True:
             acc.add(cond, MET, "Première installation libérale : aucune aide à l'installation antérieure.")
-            acc.assume("first_install_no_prior_aid", "Première installation libérale déclarée : aucune aide à "
-                       "l'installation n'a pu être perçue auparavant (règle des 10 ans satisfaite).")
+            acc.assume(
+                "first_install_no_prior_aid",
+                "Première installation libérale déclarée : aucune aide à "
+                "l'installation n'a pu être perçue auparavant (règle des 10 ans satisfaite).",
+            )
         else:
-            acc.add(cond, UNKNOWN, "Indiquez la date de la dernière aide à l'installation reçue (ou aucune).", [name])
+            acc.add(
+                cond,
+                UNKNOWN,
+                "Indiquez la date de la dernière aide à l'installation reçue (ou aucune).",
+                [name],
+            )
         return True
     outcome, *_ = _test({"answer": name, "not_within_years": cc["years"]}, answers, ctx)
     if outcome == MET:
-        acc.add(cond, MET, "Aucune aide de cette catégorie reçue dans les 10 dernières années."
-                if v is None else f"Dernière aide le {_fmt(None, v)} : plus de {cc['years']} ans.")
+        acc.add(
+            cond,
+            MET,
+            "Aucune aide de cette catégorie reçue dans les 10 dernières années."
+            if v is None
+            else f"Dernière aide le {_fmt(None, v)} : plus de {cc['years']} ans.",
+        )
     else:
         until = _iso(v)
         until = f"{int(until[:4]) + cc['years']}{until[4:]}"
-        acc.add(cond, NOT_MET, f"Dernière aide le {_fmt(None, v)} : nouvelle aide de cette catégorie possible "
-                f"à partir du {_fmt(None, until)}.")
+        acc.add(
+            cond,
+            NOT_MET,
+            f"Dernière aide le {_fmt(None, v)} : nouvelle aide de cette catégorie possible "
+            f"à partir du {_fmt(None, until)}.",
+        )
     return True
 
 
@@ -619,12 +751,20 @@ def _resolve_exclusions(results: list[dict], rs: Ruleset) -> None:
             names = ", ".join(results[idx[b]]["short_name"] for b in winners)
             mine = r["amount"]["total"]
             theirs = sum(results[idx[b]]["amount"]["total"] or 0 for b in winners)
-            why = (f"retenu car montant supérieur ({_eur(theirs)} contre {_eur(mine or 0)})" if theirs > (mine or 0)
-                   else "retenu à montant égal (ordre du catalogue)")
+            why = (
+                f"retenu car montant supérieur ({_eur(theirs)} contre {_eur(mine or 0)})"
+                if theirs > (mine or 0)
+                else "retenu à montant égal (ordre du catalogue)"
+            )
             r["status"] = "not_eligible"
             r["excluded_by"] = winners
-            r["reasons"].append({"condition": f"Cumul avec {names}", "outcome": NOT_MET,
-                                 "detail": f"Non cumulable avec {names} : {names} {why}."})
+            r["reasons"].append(
+                {
+                    "condition": f"Cumul avec {names}",
+                    "outcome": NOT_MET,
+                    "detail": f"Non cumulable avec {names} : {names} {why}.",
+                }
+            )
     # pending aids that would conflict with a retained one: say so without changing their status
     for r in results:
         if r["status"] != "missing_information":
@@ -632,8 +772,13 @@ def _resolve_exclusions(results: list[dict], rs: Ruleset) -> None:
         clash = [b for b in eligible if results[idx[b]]["status"] == "eligible" and excl(r["id"], b)]
         if clash:
             names = ", ".join(results[idx[b]]["short_name"] for b in clash)
-            r["reasons"].append({"condition": f"Cumul avec {names}", "outcome": UNKNOWN,
-                                 "detail": f"Non cumulable avec {names}, auquel vous êtes éligible."})
+            r["reasons"].append(
+                {
+                    "condition": f"Cumul avec {names}",
+                    "outcome": UNKNOWN,
+                    "detail": f"Non cumulable avec {names}, auquel vous êtes éligible.",
+                }
+            )
 
 
 def evaluate(rules, facts: dict, answers: dict, as_of, *, profession: str) -> dict:
@@ -642,7 +787,10 @@ def evaluate(rules, facts: dict, answers: dict, as_of, *, profession: str) -> di
     as_of_d = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
     ctx = {"as_of": as_of_d, "as_of_iso": as_of_d.isoformat(), "defaulted": False}
     answers = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in (answers or {}).items()}
-    results = [_evaluate_rule(r, rs, profession, facts or {}, answers, ctx) for r in rs.by_profession.get(profession, ())]
+    results = [
+        _evaluate_rule(r, rs, profession, facts or {}, answers, ctx)
+        for r in rs.by_profession.get(profession, ())
+    ]
     _resolve_exclusions(results, rs)
     total = sum(r["amount"]["total"] for r in results if r["status"] == "eligible" and r["amount"]["total"])
     missing: list[str] = []

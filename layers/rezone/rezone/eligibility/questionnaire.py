@@ -18,6 +18,11 @@ __all__ = ["SCHEMA_DIALECT", "answer_refs", "answers_needed", "questionnaire"]
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _FLAG_ANSWERS = {"zrr": "in_zrr", "frr": "in_frr", "zfu": "in_zfu", "zone_rouge": "epci_zone_rouge"}
 _ORDER = {q.name: i for i, q in enumerate(QUESTIONS)}
+_DESCRIPTION = (
+    "Répondez aux questions qui vous concernent : une question sans réponse est signalée dans le résultat "
+    "(« missing ») lorsqu'elle déciderait d'une aide. « x-depends-on » indique les questions à ne poser que "
+    "selon une réponse précédente."
+)
 _BY_NAME = {q.name: q for q in QUESTIONS}
 
 
@@ -83,8 +88,12 @@ def _property(q, used_by: list[str]) -> dict:
     p: dict = {"title": q.title, "description": q.description}
     if q.type == "enum":
         values = [v for v, _ in q.enum]
-        p.update(type="string", enum=values, oneOf=[{"const": v, "title": label} for v, label in q.enum],
-                 **{"x-enum-labels": dict(q.enum)})
+        p.update(
+            type="string",
+            enum=values,
+            oneOf=[{"const": v, "title": label} for v, label in q.enum],
+            **{"x-enum-labels": dict(q.enum)},
+        )
     elif q.type == "date":
         p.update(type=["string", "null"] if q.nullable else "string", format="date")
     elif q.type == "boolean":
@@ -108,10 +117,8 @@ def questionnaire(rules, profession: str) -> dict:
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": f"https://rezone.example/v1/eligibility/questions?profession={profession}",
-        "title": f"Questionnaire d'éligibilité aux aides – {PROFESSION_LABELS.get(profession, profession)}",
-        "description": "Répondez aux questions qui vous concernent : une question sans réponse est signalée dans "
-                       "le résultat (« missing ») lorsqu'elle déciderait d'une aide. « x-depends-on » indique les "
-                       "questions à ne poser que selon une réponse précédente.",
+        "title": "Questionnaire d'éligibilité aux aides – " + PROFESSION_LABELS.get(profession, profession),
+        "description": _DESCRIPTION,
         "type": "object",
         "additionalProperties": False,
         "properties": props,
