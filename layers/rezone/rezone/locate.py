@@ -228,8 +228,9 @@ def lookup(release, lon: float, lat: float) -> tuple[str, dict | None, dict] | N
         match = {"method": "nearest", "distance_deg": round(near[1], 6)}
     qpv = None
     qhits = shard.qpvs.hits(lon, lat)
-    if qhits:
-        qpv = dict(shard.qpv_info[qhits[0]], code=qhits[0])
+    if qhits:  # a current QPV before an obsolete one, then the lowest code
+        best = min(qhits, key=lambda q: (bool(shard.qpv_info[q].get("obsolete")), q))
+        qpv = dict(shard.qpv_info[best], code=best)
     return code, qpv, match
 
 
@@ -263,7 +264,6 @@ def locate(release, lon: float, lat: float) -> dict:
     if qpv is not None and qpv.get("zonage_medecin"):
         zonage["medecin"] = dict(_zone(qpv["zonage_medecin"], ""), territory={"level": "qpv", "code": qpv["code"]})
         zonage["medecin"]["commune_zonage"] = _zone(facts["zonage"].get("medecin"), "zonage inconnu")
-    zr = facts.get("zone_rouge")
     return {
         "commune": {"code": code, "name": facts["name"]},
         "epci": facts.get("epci"),
@@ -273,7 +273,7 @@ def locate(release, lon: float, lat: float) -> dict:
         "zonage": zonage,
         "flags": {
             "zrr": facts.get("zrr"),
-            "zone_rouge": zr,
+            "zone_rouge": facts.get("zone_rouge"),
             "in_qpv": _in_qpv(release, qpv, facts["region"]["code"]),
         },
         "match": match,
