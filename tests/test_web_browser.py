@@ -323,7 +323,42 @@ def test_api_unreachable(server, browser, size):
         status.wait_for()
         assert "injoignable" in status.inner_text()
         assert status.get_attribute("role") == "alert"
+        assert "n'a pas pu être chargée" in pg.locator("#map-message").inner_text()
         p.shot("6-api-unreachable")
+        assert [e for e in p.errors if e.startswith("pageerror")] == []
+    finally:
+        p.close()
+
+
+def test_request_failure_mid_session(server, browser):
+    """The service answers, then a territory request fails: the card and the banner say so, and
+    "Réessayer" succeeds once the service is back."""
+    p = Page(browser, "phone")
+    pg = p.page
+    try:
+        pg.goto(server + "/")
+        wait_map(pg)
+        failing = {"on": True}
+
+        def handle(route):
+            if failing["on"]:
+                route.fulfill(status=503, content_type="application/problem+json",
+                              body=json.dumps({"title": "Service momentanément indisponible", "status": 503}))
+            else:
+                route.continue_()
+
+        pg.route(re.compile(r".*/v1/territories/commune/.*"), handle)
+        box = pg.locator("#search-input")
+        box.type("marseille", delay=40)
+        pg.locator("#search-results [role=option]", has_text="Marseille").first.click()
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Fiche indisponible'")
+        assert "injoignable" in pg.locator("#card-body").inner_text()
+        status = pg.locator("#status")
+        assert status.is_visible() and status.get_attribute("role") == "alert"
+        p.shot("8-request-failed")
+        failing["on"] = False
+        status.get_by_role("button", name="Réessayer").click()
+        pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Marseille'")
         assert [e for e in p.errors if e.startswith("pageerror")] == []
     finally:
         p.close()

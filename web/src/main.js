@@ -16,9 +16,10 @@ const current = { territory: null, located: null, point: null, loading: 0 };
 
 // ---------------------------------------------------------------- messages
 const statusEl = $("#status");
-function showStatus(message, kind = "error") {
-  setChildren(statusEl, h("p", {}, message),
-    h("button", { type: "button", class: "dismiss", onclick: () => { statusEl.hidden = true; } }, "Fermer"));
+function showStatus(message, kind = "error", retry = null) {
+  setChildren(statusEl, h("p", {}, message), h("div", { class: "status-actions" },
+    retry ? h("button", { type: "button", class: "dismiss", onclick: retry }, "Réessayer") : null,
+    h("button", { type: "button", class: "dismiss", onclick: () => { statusEl.hidden = true; } }, "Fermer")));
   statusEl.className = `status ${kind}`;
   statusEl.setAttribute("role", kind === "error" ? "alert" : "status");
   statusEl.hidden = false;
@@ -270,7 +271,7 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
     cardTitle.textContent = "Fiche indisponible";
     setChildren(cardBody, h("p", { class: "error" }, err.message),
       h("button", { type: "button", onclick: () => selectCommune(code, { point, centre, fly }) }, "Réessayer"));
-    showStatus(err.message);
+    showStatus(err.message, "error", () => selectCommune(code, { point, centre, fly }));
   } finally {
     if (mine === current.loading) $("#card").removeAttribute("aria-busy");
   }
@@ -386,7 +387,8 @@ async function start() {
   try {
     await api.health();
   } catch (err) {
-    showStatus(`${err.message} La carte et la recherche ne fonctionneront pas tant que le service ne répond pas.`);
+    showStatus(`${err.message} La carte et la recherche ne fonctionneront pas tant que le service ne répond pas.`,
+      "error", () => window.location.reload());
     return;
   }
   probeHospitalRaster();
