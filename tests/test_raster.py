@@ -37,7 +37,7 @@ from rezone_build.raster_tiles import CLASSES, classify
 from tiles_support import body_bytes, event
 
 ROOT = Path(__file__).resolve().parents[1]
-DEPS = ["2A", "31", "974"]
+DEPS = ["2A", "31", "971", "972", "973", "974", "976"]
 GEOD = Geod(ellps="GRS80")
 CELL = 1000.0
 STRUCTURE_TYPES = {"Pharmacie d'Officine": "pharmacie", "Centre de Santé": "centre_de_sante",
@@ -137,7 +137,8 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 def test_files_written(built):
     out, summary = built
-    assert sorted(summary["files"]) == ["raster/distance-hopital-974.tif", "raster/distance-hopital-metropole.tif"]
+    assert sorted(summary["files"]) == [f"raster/distance-hopital-{a}.tif"
+                                        for a in ("971", "972", "973", "974", "976", "metropole")]
     assert (out / "tiles/acces-hopital.pmtiles").is_file()
     assert (out / "raster/access-shares.json").is_file()
     index = json.loads((out / "raster/index.json").read_text())
@@ -169,12 +170,25 @@ def test_remote_point_matches_geodesic(tiny, built, lon, lat):
     assert abs(value - _geodesic_min(hospitals, clon, clat)) <= 0.003 * value + 1
 
 
-def test_reunion_remote_point(tiny, built):
+@pytest.mark.parametrize("dep,epsg,lon,lat", [
+    ("971", 5490, -61.68, 16.17),  # Basse-Terre, national park
+    ("972", 5490, -61.13, 14.80),  # Montagne Pelée
+    ("973", 2972, -53.20, 3.62),  # Saül, Guyane interior
+    ("974", 2975, 55.48, -21.10),  # Cirque de Mafate, no road
+    ("976", 4471, 45.15, -12.85),  # Mayotte, central hills
+])
+def test_overseas_grids(tiny, built, dep, epsg, lon, lat):
     out, _ = built
-    lon, lat = 55.48, -21.10  # Cirque de Mafate, no road
-    value, _ = _sample(out / "raster/distance-hopital-974.tif", lon, lat)
-    reunion = [f for f in tiny.facilities if f.type in HOSPITAL_TYPES and 55 < f.lon < 56 and -22 < f.lat < -20]
-    assert abs(value - _geodesic_min(reunion, lon, lat)) <= CELL
+    path = out / f"raster/distance-hopital-{dep}.tif"
+    with rasterio.open(path) as ds:
+        assert ds.crs.to_epsg() == epsg and ds.res == (CELL, CELL)
+    w, s, e, n = tiny.departements[dep].geometry.bounds
+    local = [f for f in tiny.facilities if f.type in HOSPITAL_TYPES and w - 1 < f.lon < e + 1 and s - 1 < f.lat < n + 1]
+    value, _ = _sample(path, lon, lat)
+    assert value > 2000 and abs(value - _geodesic_min(local, lon, lat)) <= CELL
+    inside = [f for f in local if tiny.departements[dep].geometry.contains(sg.Point(f.lon, f.lat))]
+    own = [v for v in (_sample(path, f.lon, f.lat)[0] for f in inside) if v != -1]
+    assert own and max(own) <= CELL * 2 ** 0.5
 
 
 def test_public_band_and_structure_bands(tiny, built):
