@@ -66,7 +66,7 @@ def test_ingest_on_corrupt_file_raises_source_error(sources_dir, tmp_path):
     data = (sources_dir / rel).read_bytes()
     root = mirror(tmp_path, sources_dir, replace={rel: data[:-100]})
     with pytest.raises(SourceError, match="infirmier.csv"):
-        ingest(root, ["2A"], cache_dir=tmp_path / "cache", progress=False)
+        ingest(root, ["2A"], progress=False)  # default cache: the parsed APL workbook is reused
 
 
 def test_cli_build_reports_source_error_without_traceback(sources_dir, tmp_path, capsys):

@@ -27,7 +27,7 @@ from .model import Dataset, SourceInfo
 from .quality import QualityReport, format_report
 from .sources import open_sources
 
-__all__ = ["ingest", "UNUSED_SOURCES"]
+__all__ = ["UNUSED_SOURCES", "ingest"]
 
 # Mirror sources this ingest does not read (not listed in Dataset.sources).
 UNUSED_SOURCES = ("cpts",)

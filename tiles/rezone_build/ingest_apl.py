@@ -7,20 +7,23 @@ arrondissements of Paris/Lyon/Marseille), the commune's APL is the mean weighted
 "Population standardisée" (as DREES's note prescribes for aggregating APL); the rule is counted in
 the report (``apl_weighted_mean``).
 
-Parsing the workbook takes seconds, so the parsed table is cached in ``<cache>/parsed/`` keyed by
-the file's sha256.
+The workbook is read with :mod:`rezone_build.xlsx` (openpyxl is 3-4× slower on it); the parsed
+table is cached in ``<cache>/parsed/`` keyed by the file's sha256.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from dataclasses import asdict
+from pathlib import Path
 
 from .cog import COM_REASON, Cog
 from .model import Commune, Value
 from .quality import QualityReport
 from .sources import SourceError, Sources
+from .xlsx import XlsxError, read_xlsx
 
 __all__ = ["APL_SOURCE", "APL_UNIT", "load_apl", "read_apl_workbook"]
 
@@ -38,52 +41,49 @@ _COLS = {
 
 def read_apl_workbook(path) -> dict[str, list[list]]:
     """{year: [[code, apl, apl_moins_65, pop_standardisee, pop_totale], ...]} from the DREES workbook."""
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError... on a corrupt file
-        raise SourceError(f"{path}: not a readable xlsx workbook ({exc})") from exc
+        sheets = read_xlsx(path)
+    except XlsxError as exc:
+        raise SourceError(str(exc)) from exc
     out: dict[str, list[list]] = {}
-    for ws in wb.worksheets:
-        if not ws.title.startswith("APL "):
+    for title, rows in sheets.items():
+        if not title.startswith("APL "):
             continue
-        year = ws.title.split()[-1]
-        cols: dict[str, int] | None = None
-        rows: list[list] = []
-        for r in ws.iter_rows(values_only=True):
-            if cols is None:
-                if r and r[0] == _COLS["code"]:
-                    head = [str(h or "") for h in r]
-                    cols = {}
-                    for key, prefix in _COLS.items():
-                        # exact match first (the two APL columns share a prefix), else prefix match
-                        idx = next((i for i, h in enumerate(head) if h == prefix), None)
-                        if idx is None:
-                            idx = next((i for i, h in enumerate(head) if h.startswith(prefix)), None)
-                        if idx is None:
-                            raise SourceError(f"{path}: sheet {ws.title!r} has no column {prefix!r}")
-                        cols[key] = idx
+        year = title.split()[-1]
+        head = next((i for i, r in enumerate(rows) if r and r[0] == _COLS["code"]), None)
+        if head is None:
+            raise SourceError(f"{path}: sheet {title!r} has no 'Code commune INSEE' header row")
+        header = [str(h or "") for h in rows[head]]
+        cols: dict[str, int] = {}
+        for key, prefix in _COLS.items():
+            # exact match first (the two APL columns share a prefix), else prefix match
+            idx = next((i for i, h in enumerate(header) if h == prefix), None)
+            if idx is None:
+                idx = next((i for i, h in enumerate(header) if h.startswith(prefix)), None)
+            if idx is None:
+                raise SourceError(f"{path}: sheet {title!r} has no column {prefix!r}")
+            cols[key] = idx
+        width = max(cols.values()) + 1
+        table = []
+        for r in rows[head + 1 :]:
+            if not r or not r[cols["code"]]:
                 continue
-            code = r[cols["code"]]
-            if not code:
-                continue
-            rows.append(
-                [str(code).strip().zfill(5), *(r[cols[k]] for k in ("apl", "apl_65", "pop_std", "pop"))]
-            )
-        if cols is None:
-            raise SourceError(f"{path}: sheet {ws.title!r} has no 'Code commune INSEE' header row")
-        out[year] = rows
-    wb.close()
+            r = r + [None] * (width - len(r))
+            code = str(r[cols["code"]]).strip().zfill(5)
+            table.append([code, *(r[cols[k]] for k in ("apl", "apl_65", "pop_std", "pop"))])
+        out[year] = table
     if not out:
         raise SourceError(f"{path}: no 'APL <year>' sheet")
     return out
 
 
+def _cache_file(src: Sources) -> Path:
+    return src.cache_dir / "parsed" / f"apl-{src.files[APL_REL]['sha256'][:16]}.json"
+
+
 def _cached_rows(src: Sources) -> dict[str, list[list]]:
     path = src.path(APL_REL)
-    sha = src.files[APL_REL]["sha256"]
-    cache = src.cache_dir / "parsed" / f"apl-{sha[:16]}.json"
+    cache = _cache_file(src)
     try:
         return json.loads(cache.read_text())
     except (OSError, ValueError):
@@ -91,7 +91,9 @@ def _cached_rows(src: Sources) -> dict[str, list[list]]:
     rows = read_apl_workbook(path)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(rows))
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(rows))
+        os.replace(tmp, cache)
     except OSError:
         pass
     return rows

@@ -1,0 +1,60 @@
+"""The minimal xlsx reader against openpyxl (writer) on random tables, and on the real APL workbook."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rezone_build.xlsx import XlsxError, read_xlsx
+
+cell = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.lists(cell, max_size=6), max_size=8),
+    st.text(alphabet="abcdéèAPL 0123456789-_", min_size=1, max_size=10).filter(str.strip),
+)
+def test_round_trip_through_openpyxl(tmp_path_factory, table, title):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in table:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = tmp_path_factory.mktemp("x") / "t.xlsx"
+    path.write_bytes(buf.getvalue())
+    got = read_xlsx(path)[title]
+    ref = openpyxl.load_workbook(path, read_only=True)[title]
+    expected = [list(r) for r in ref.iter_rows(values_only=True)]
+    for i, row in enumerate(expected):
+        mine = got[i] if i < len(got) else []
+        mine = mine + [None] * (len(row) - len(mine))
+        for a, b in zip(mine, row, strict=False):
+            assert a == b or (isinstance(a, float) and a == pytest.approx(b)), (i, a, b)
+
+
+def test_not_an_xlsx(tmp_path):
+    p = tmp_path / "x.xlsx"
+    p.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(XlsxError, match="x.xlsx"):
+        read_xlsx(p)
+
+
+@pytest.mark.needs_sources
+def test_real_apl_workbook(sources_dir):
+    sheets = read_xlsx(sources_dir / "apl/apl_generalistes_2022_2023.xlsx")
+    assert list(sheets) == ["Paramètres", "APL 2022", "APL 2023"]
+    rows = sheets["APL 2023"]
+    assert rows[8][:2] == ["Code commune INSEE", "Commune"]
+    assert rows[10][:6] == ["01001", "L'Abergement-Clémenciat", 1.942, 1.881, 838.154, 832]
