@@ -157,6 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Errors raised by http.server itself (request line > 64 KB, headers too large, unknown
         method, bad HTTP version) as problem+json too, never the default HTML page."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # request line not parsed: answer in HTTP/1.1 anyway
+            self.request_version = "HTTP/1.1"
         title = _SERVER_ERRORS.get(code, "Requête refusée")
         self._problem(code, title, message or title)
 
