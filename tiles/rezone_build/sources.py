@@ -191,6 +191,7 @@ class Sources:
         """Persist the hash cache (called at the end of an ingest)."""
         if not self._dirty:
             return
+        self._hashes = {k: v for k, v in self._hashes.items() if os.path.exists(k)}  # forget deleted files
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = self._hashes_path.with_suffix(".tmp")
