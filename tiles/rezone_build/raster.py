@@ -65,8 +65,8 @@ METHOD_EN = (
     "straight-line (Euclidean) distance, not a travel time: distance from each 1 km cell centre to the "
     "nearest facility, computed with a KD-tree (scipy cKDTree) on coordinates projected in Lambert-93 "
     "(EPSG:2154) for metropolitan France and in the local UTM zone overseas (EPSG:5490 for 971/972, "
-    "2972 for 973, 2975 for 974, 4471 for 976); projection scale error under 0.3 %. Cells whose centre "
-    "is in no département polygon are nodata."
+    "2972 for 973, 2975 for 974, 4471 for 976); projection scale error under 0.3 %. Cells touching no "
+    "département polygon (outside France) are nodata."
 )
 SHARES_METHOD = (
     "Population-weighted: each commune's whole population (populations légales) is placed at its "

@@ -2,8 +2,8 @@
 
 An *area* is metropolitan France (Lambert-93) or one overseas département (its local UTM zone).
 Cells are aligned on multiples of the cell size; a cell's value is the planar distance from its
-centre to the nearest facility (scipy cKDTree on projected coordinates). Outside France (no
-département polygon covers the cell centre) cells are nodata.
+centre to the nearest facility (scipy cKDTree on projected coordinates). Cells touching no
+département polygon (outside France) are nodata.
 
 Planar distances in these conformal projections differ from geodesic ones by the projection's
 scale factor (Lambert-93: within about -1 and +3 mm per metre over the metropole), i.e. at most a
@@ -95,9 +95,11 @@ def make_grid(area: Area, dep_geoms: dict[str, object], cell: float = CELL_M) ->
     xmax, ymax = np.ceil(xmax / cell) * cell + cell, np.ceil(ymax / cell) * cell + cell
     width, height = round(float(xmax - xmin) / cell), round(float(ymax - ymin) / cell)
     transform = Affine(cell, 0.0, xmin, 0.0, -cell, ymax)
+    # all_touched: a cell touching France is kept (coasts and small islands stay covered); its value
+    # is still the distance from its centre.
     dep_index = rasterize(
         ((shapely.geometry.mapping(g), i + 1) for i, g in enumerate(projected) if not g.is_empty),
-        out_shape=(height, width), transform=transform, fill=0, dtype="uint8",
+        out_shape=(height, width), transform=transform, fill=0, dtype="uint8", all_touched=True,
     )
     return Grid(area, transform, width, height, dep_index, deps)
 
