@@ -264,6 +264,36 @@ def test_postal_code_search_zip_aid_and_print_sheet(server, browser):
         p.close()
 
 
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_accessibility_axe(server, browser, size):
+    """axe-core (WCAG 2 A/AA rules) finds no violation on the first view, nor on a commune card with a
+    simulation result. The context bypasses the CSP only to inject axe itself."""
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (npm ci in web/)")
+    p = Page(browser, size, bypass_csp=True)
+    pg = p.page
+    run_axe = ("async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']}))"
+               ".violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)")
+    try:
+        pg.goto(server + "/")
+        wait_map(pg)
+        pg.add_script_tag(path=str(AXE))
+        assert pg.evaluate(run_axe) == []
+        pg.goto(server + "/?commune=80410&profession=medecin&zoom=11&centre=3.06992,49.75294")
+        pg.wait_for_selector("#q-project")
+        pg.select_option("#q-project", "installation")
+        pg.locator("#sim-submit").click()
+        pg.wait_for_selector("#sim-total")
+        pg.add_script_tag(path=str(AXE))
+        assert pg.evaluate(run_axe) == []
+        assert p.errors == []
+    finally:
+        p.close()
+
+
 def lnglat_at(pg, dx: float, dy: float) -> tuple[float, float]:
     """Longitude/latitude of the map pixel (dx, dy) from the map's centre, from the URL's centre and
     zoom (Web Mercator, 512-pixel world at zoom 0 as in MapLibre)."""

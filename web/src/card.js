@@ -216,7 +216,7 @@ function facilitiesTable(territory, fig, typeLabel) {
   const types = [...new Set(levels.flatMap(([, v]) => Object.keys(v || {})))].sort();
   if (!types.length) return h("p", { class: "na" }, "Aucun établissement recensé dans nos sources pour ces territoires.");
   const SHORT = { commune: "Commune", epci: "EPCI", departement: "Dép.", region: "Région", france: "France" };
-  return h("div", { class: "table-wrap" }, h("table", { class: "counts" },
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Établissements par type et par territoire (défilement horizontal)" }, h("table", { class: "counts" },
     h("caption", { class: "visually-hidden" }, "Nombre d'établissements de santé par type et par territoire"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Type"), levels.map(([l]) => h("th", { scope: "col", class: "num" },
       h("abbr", { title: LEVEL_LABEL[l] }, SHORT[l] || LEVEL_LABEL[l]))))),

@@ -254,7 +254,7 @@ export class Simulator {
     const schedule = Array.isArray(amount.schedule) ? amount.schedule : [];
     return h("li", { class: `aid status-${cls}`, dataset: { aid: a.id, status: a.status } },
       h("div", { class: "aid-head" },
-        h("h4", {}, a.name || a.id),
+        h("h3", {}, a.name || a.id),
         h("span", { class: `badge ${cls}` }, label)),
       a.funder ? h("p", { class: "funder" }, `Financeur : ${textOf(a.funder)}`) : null,
       h("p", { class: "amount" }, "Montant : ", h("strong", {}, amount.total === null || amount.total === undefined
