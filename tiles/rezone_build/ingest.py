@@ -47,6 +47,12 @@ def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
         "with_epci": sum(1 for c in cs if c.epci),
         "doctors_zonage": doc,
         "doctors_zonage_pct": round(100 * doc / n, 2) if n else None,
+        # … of which the source gives a zone (not "N/A - résultat non disponible")
+        "doctors_zonage_with_zone_pct": round(
+            100 * sum(1 for c in cs if c.zonage.get("medecin") and c.zonage["medecin"].code) / n, 2
+        )
+        if n
+        else None,
     }
     for p in PROFESSIONS[1:]:
         k = sum(1 for c in cs if c.zonage.get(p) and c.zonage[p].label is not None)

@@ -153,12 +153,14 @@ def load_apl(communes: dict[str, Commune], cog: Cog, src: Sources, q: QualityRep
     for c in communes.values():
         for y in years:
             if y not in c.apl:
-                c.apl[y] = Value(
-                    None,
-                    APL_UNIT,
-                    APL_SOURCE,
-                    y,
-                    "commune not in the DREES APL table (Mayotte is out of its scope)"
-                    if c.departement == "976"
-                    else "commune not in the DREES APL table",
-                )
+                c.apl[y] = Value(None, APL_UNIT, APL_SOURCE, y, _missing_reason(c))
+
+
+def _missing_reason(c: Commune) -> str:
+    if c.departement == "976":
+        return "commune not in the DREES APL table (Mayotte is out of its scope)"
+    if c.population == 0:
+        return "commune not in the DREES APL table (no inhabitants)"
+    if not c.former_codes and c.geometry is None:
+        return "commune not in the DREES APL table (re-created after the table's COG)"
+    return "commune not in the DREES APL table"
