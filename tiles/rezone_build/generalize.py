@@ -96,7 +96,10 @@ def _absorb_pass(zones, min_area):
         cand = np.asarray([j for j in nbr if keys[j] != keys[i]], dtype=int)
         if len(cand) == 0:
             continue
-        shared = shapely.length(shapely.intersection(bounds[i], bounds[cand]))
+        # clip the (possibly huge) neighbour outlines to this part's box before the overlay
+        x0, y0, x1, y1 = shapely.bounds(parts_arr[i])
+        near = shapely.clip_by_rect(bounds[cand], x0 - 1, y0 - 1, x1 + 1, y1 + 1)
+        shared = shapely.length(shapely.intersection(bounds[i], near))
         best = int(np.argmax(shared))
         if shared[best] <= 0:
             continue

@@ -407,7 +407,7 @@ def build(ds, out: Path, ctx) -> dict:
 
     def outlines_at(z):
         def make():
-            tol = COMMUNE_TOLERANCE * unit(z)
+            tol = (ZONE_TOLERANCE if z <= LOW_MAXZOOM else COMMUNE_TOLERANCE) * unit(z)
             return [Layer("departements", shapely.boundary(simplify_coverage(dep_g, tol)), dep_p),
                     Layer("regions", shapely.boundary(simplify_coverage(reg_g, tol)), reg_p)]
         return make
