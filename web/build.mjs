@@ -1,15 +1,19 @@
-// Builds the static client into dist/: one JS bundle (MapLibre + app), one CSS bundle, the HTML.
-// Usage: npm run build   (NODE_ENV=development for unminified output with source maps)
+// Builds the static client into dist/: one JS bundle (MapLibre + app) and one CSS bundle with
+// content-hashed names (cacheable forever on a CDN), index.html pointing at them (short cache),
+// and the files of public/.
+// Usage: npm run build   (NODE_ENV=development: unminified, with source maps)
 import { build } from "esbuild";
-import { cp, mkdir, rm } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
 
 const dev = process.env.NODE_ENV === "development";
 const out = new URL("./dist/", import.meta.url).pathname;
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await build({
+const result = await build({
   entryPoints: { app: "src/main.js", style: "src/app.css" },
+  entryNames: "[name]-[hash]",
   bundle: true,
   minify: !dev,
   sourcemap: dev,
@@ -18,5 +22,19 @@ await build({
   outdir: out,
   legalComments: "none",
   logLevel: "warning",
+  metafile: true,
 });
 await cp("public", out, { recursive: true });
+
+// index.html names the bundles "app.js" and "style.css": point it at the hashed files.
+const names = {};
+for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+  if (!meta.entryPoint) continue;
+  names[meta.entryPoint.endsWith(".css") ? "style.css" : "app.js"] = basename(file);
+}
+let html = await readFile(`${out}index.html`, "utf8");
+for (const [plain, hashed] of Object.entries(names)) {
+  if (!html.includes(`"${plain}"`)) throw new Error(`index.html does not reference ${plain}`);
+  html = html.replace(`"${plain}"`, `"${hashed}"`);
+}
+await writeFile(`${out}index.html`, html);
