@@ -152,7 +152,8 @@ def test_search_card_profession_simulator(server, page, small_release):
     page.shot("2-amiens-card")
 
     # switch profession: URL, legend and highlighted row follow
-    pg.select_option("#profession", "infirmier")
+    with pg.expect_response(lambda r: r.url.endswith("/tiles/styles/infirmier.json") and r.status == 200):
+        pg.select_option("#profession", "infirmier")
     pg.wait_for_function("() => location.search.includes('profession=infirmier')")
     assert "Infirmier" in pg.locator("#legend-title").inner_text()
     assert pg.locator(".zonage-list li.current").get_attribute("data-profession") == "infirmier"
@@ -203,6 +204,10 @@ def test_keyboard_search_and_shared_url(server, browser):
         pg.keyboard.press("Enter")
         pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Ajaccio'")
         assert "commune=2A004" in pg.url
+
+        # accents are optional: "chepy" finds Chépy
+        search(pg, "chepy", "Chépy")
+        assert "commune=80190" in pg.url
 
         # a shared link reopens the same commune, profession and zoom
         pg.goto(server + "/?commune=13055&profession=sage_femme&zoom=10.5")

@@ -391,7 +391,7 @@ async function start() {
       "error", () => window.location.reload());
     return;
   }
-  probeHospitalRaster();
+  if (mapCtl) mapCtl.map.once("idle", probeHospitalRaster);
   if (state.commune && !(state.centre && requestedZoom !== null)) {
     selectCommune(state.commune, { fly: true, zoom: requestedZoom !== null && requestedZoom >= 8 ? requestedZoom : null });
   } else if (state.commune) selectCommune(state.commune);

@@ -58,6 +58,7 @@ export function initSearch({ onPick, onError }) {
       if (mine !== seq) return;
       results = (data && data.results) || [];
       render();
+      hint.classList.toggle("visually-hidden", results.length > 0);
       hint.textContent = results.length
         ? `${results.length} commune${results.length > 1 ? "s" : ""} trouvée${results.length > 1 ? "s" : ""}. Flèches haut et bas pour choisir, Entrée pour valider.`
         : `Aucune commune ne correspond à « ${q.trim()} ».`;
@@ -65,6 +66,7 @@ export function initSearch({ onPick, onError }) {
       if (err.name === "AbortError" || mine !== seq) return;
       results = [];
       render();
+      hint.classList.remove("visually-hidden");
       hint.textContent = "La recherche a échoué.";
       onError(err.message);
     }
