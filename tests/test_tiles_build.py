@@ -8,14 +8,13 @@ import math
 import numpy as np
 import pytest
 import shapely
-from shapely.geometry import shape
-
 from rezone import release as release_mod
 from rezone.constants import PROFESSIONS
 from rezone.tiles import handle
 from rezone_build.generalize import simplify_coverage
 from rezone_build.tilesets import COMMUNE_MINZOOM, LOW_MAXZOOM, MINZOOM, feature_id
 from rezone_build.tiling import EXTENT, lonlat_to_tile, merc_to_lonlat, tile_bounds, to_mercator, unit
+from shapely.geometry import shape
 from tiles_support import body_bytes, build_tiles_release, decode, event
 
 pytestmark = pytest.mark.needs_sources
@@ -229,7 +228,7 @@ def test_qpv_layer(served, small_dataset):
     qpvs = [q for q in small_dataset.qpvs.values() if q.geometry is not None and q.zonage_medecin is not None]
     if not qpvs:
         pytest.skip("the dataset has no QPV with its own zonage yet")
-    q = sorted(qpvs, key=lambda q: q.code)[0]
+    q = min(qpvs, key=lambda q: q.code)
     z = 12
     pt = _inner_point(to_mercator(q.geometry), z) or to_mercator(q.geometry).point_on_surface()
     x, y = _tile_of(pt, z)
@@ -241,7 +240,7 @@ def test_facilities_layer(served, small_dataset):
     fs = [f for f in small_dataset.facilities if f.lon is not None]
     if not fs:
         pytest.skip("the dataset has no located facility yet")
-    f = sorted(fs, key=lambda f: f.id)[0]
+    f = min(fs, key=lambda f: f.id)
     x, y = lonlat_to_tile(f.lon, f.lat, 12)
     feats = [g for g in get_tile("facilities", 12, x, y)["facilities"]["features"] if g["properties"]["id"] == f.id]
     assert feats and feats[0]["properties"]["nom"] == f.name and feats[0]["properties"]["precision"] == f.precision

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pmtiles.tile import Compression
-
 from rezone import release as release_mod
 from rezone.constants import PROFESSIONS
 from rezone.http import IMMUTABLE
@@ -64,7 +63,7 @@ def assert_problem(status, h, body, expected, param=None):
 
 
 def test_tile_200_gzip_passthrough(served):
-    s, h, b = call("/tiles/zonage/%d/%d/%d.mvt" % AMIENS_Z12)
+    s, h, b = call("/tiles/zonage/{}/{}/{}.mvt".format(*AMIENS_Z12))
     assert s == 200
     assert h["content-type"] == "application/vnd.mapbox-vector-tile"
     assert h["content-encoding"] == "gzip" and b[:2] == b"\x1f\x8b"
@@ -84,7 +83,7 @@ def test_tile_204_at_sea_and_outside_data(served):
 
 
 def test_etag_304(served):
-    path = "/tiles/zonage/%d/%d/%d.mvt" % AMIENS_Z12
+    path = "/tiles/zonage/{}/{}/{}.mvt".format(*AMIENS_Z12)
     _, h, _ = call(path)
     etag = h["etag"]
     for inm in (etag, f"W/{etag}", f'"other", {etag}', "*"):
@@ -162,7 +161,7 @@ def test_tilejson(served, small_dataset):
 
 def test_styles_point_at_this_host(served):
     for p in PROFESSIONS:
-        s, h, b = call(f"/tiles/styles/{p}.json")
+        s, _, b = call(f"/tiles/styles/{p}.json")
         assert s == 200
         st = json.loads(b)
         assert st["version"] == 8 and st["metadata"]["rezone:profession"] == p
@@ -240,6 +239,6 @@ def test_tile_bytes_are_stored_bytes(served):
 
     data = (served["release_dir"] / "tiles" / "zonage.pmtiles").read_bytes()
     a = Archive(lambda o, n: data[o : o + n])
-    _, _, b = call("/tiles/zonage/%d/%d/%d.mvt" % AMIENS_Z12)
+    _, _, b = call("/tiles/zonage/{}/{}/{}.mvt".format(*AMIENS_Z12))
     assert b == a.tile(*AMIENS_Z12)
     assert gzip.decompress(b)  # a real gzip stream

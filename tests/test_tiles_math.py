@@ -12,7 +12,6 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pmtiles.tile import zxy_to_tileid as reference_tileid
-
 from rezone.tiles import Archive, PMTilesError, zxy_to_tileid
 from rezone_build.generalize import absorb_small, dissolve, simplify_coverage
 from rezone_build.pmtiles_write import ArchiveWriter
@@ -183,7 +182,7 @@ def _archive(tmp_path, tiles: dict, **kw) -> tuple[Archive, list]:
 
 def test_reader_small_archive(tmp_path):
     tiles = {(z, x, y): gzip.compress(f"{z}/{x}/{y}".encode(), mtime=0)
-             for z in range(0, 6) for x in range(2**z) for y in range(2**z) if (x + y) % 3}
+             for z in range(6) for x in range(2**z) for y in range(2**z) if (x + y) % 3}
     tiles[(6, 0, 0)] = tiles[(5, 0, 1)]  # duplicate content is stored once
     a, reads = _archive(tmp_path, tiles, description="d")
     assert a.metadata["description"] == "d" and a.header.min_zoom == 1 and a.header.max_zoom == 6  # 0/0/0 is absent

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from conftest import SMALL_DEPS
 
-__all__ = ["build_tiles_release", "event", "decode", "body_bytes"]
+__all__ = ["body_bytes", "build_tiles_release", "decode", "event"]
 
 _built: dict = {}
 

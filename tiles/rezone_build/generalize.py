@@ -18,7 +18,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import shapely
 
-__all__ = ["simplify_coverage", "dissolve", "absorb_small", "union_coverage"]
+__all__ = ["absorb_small", "dissolve", "simplify_coverage", "union_coverage"]
 
 
 def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
-__all__ = ["ArchiveWriter", "tile_id", "TileType"]
+__all__ = ["ArchiveWriter", "TileType", "tile_id"]
 
 
 def tile_id(z: int, x: int, y: int) -> int:

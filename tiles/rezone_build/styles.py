@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rezone.constants import PROFESSION_LABELS, PROFESSIONS, ZONE_CODES, ZONE_LABELS
 
-__all__ = ["COLOURS", "UNKNOWN_COLOUR", "style", "low_tileset"]
+__all__ = ["COLOURS", "UNKNOWN_COLOUR", "low_tileset", "style"]
 
 COLOURS: dict[str, str] = {
     # doctors

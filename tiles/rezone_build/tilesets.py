@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-
 from rezone.constants import PROFESSIONS, ZONE_CODES
 from rezone.facts import dep_of
 
@@ -57,7 +56,7 @@ from .tiling import (
     unit,
 )
 
-__all__ = ["build", "feature_id", "MINZOOM", "MAXZOOM", "LOW_MAXZOOM", "COMMUNE_MINZOOM", "FACILITY_MINZOOM"]
+__all__ = ["COMMUNE_MINZOOM", "FACILITY_MINZOOM", "LOW_MAXZOOM", "MAXZOOM", "MINZOOM", "build", "feature_id"]
 
 MINZOOM = 4
 LOW_MAXZOOM = 7
@@ -290,7 +289,7 @@ def _size_stats(sizes: dict[int, list[int]]) -> dict:
     out = {}
     for z, s in sorted(sizes.items()):
         a = np.sort(np.asarray(s))
-        out[str(z)] = {"tiles": int(len(a)), "median": int(np.median(a)), "p95": int(np.percentile(a, 95)),
+        out[str(z)] = {"tiles": len(a), "median": int(np.median(a)), "p95": int(np.percentile(a, 95)),
                        "max": int(a[-1]), "total": int(a.sum())}
     return out
 

@@ -19,22 +19,22 @@ import shapely
 from .mvt import encode_layers
 
 __all__ = [
-    "EXTENT",
     "BUFFER",
-    "WORLD",
+    "EXTENT",
     "MAX_LAT",
+    "WORLD",
     "Bbox",
-    "to_mercator",
-    "lonlat_to_merc",
-    "merc_to_lonlat",
-    "tile_size",
-    "unit",
-    "tile_bounds",
-    "lonlat_to_tile",
-    "tile_range",
     "clip_to_tile",
-    "quantise",
     "encode_tile",
+    "lonlat_to_merc",
+    "lonlat_to_tile",
+    "merc_to_lonlat",
+    "quantise",
+    "tile_bounds",
+    "tile_range",
+    "tile_size",
+    "to_mercator",
+    "unit",
 ]
 
 EXTENT = 4096

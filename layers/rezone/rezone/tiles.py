@@ -19,7 +19,8 @@ import gzip
 import json
 import re
 from bisect import bisect_right
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .constants import PROFESSIONS
 from .http import IMMUTABLE, SHORT_CACHE, json_response, problem, response
@@ -27,16 +28,16 @@ from .release import NoRelease, Release, current
 from .storage import InvalidKey, NotFound
 
 __all__ = [
+    "TILE_TYPES",
     "Archive",
     "Header",
     "PMTilesError",
-    "zxy_to_tileid",
-    "open_archive",
     "available",
-    "tilejson",
-    "style",
     "handle",
-    "TILE_TYPES",
+    "open_archive",
+    "style",
+    "tilejson",
+    "zxy_to_tileid",
 ]
 
 FIRST_READ = 16384
@@ -421,5 +422,5 @@ def handle(event: dict) -> dict:
         return problem(503, "Aucune version publiée", "le service n'a pas encore de données", None)
     except (InvalidKey, PMTilesError) as exc:
         return problem(404, "Ressource inconnue", str(exc)[:200], "path")
-    except Exception as exc:  # storage down, corrupted archive…: never a 500
+    except Exception as exc:  # noqa: BLE001 — storage down, corrupted archive…: never a 500
         return problem(503, "Service momentanément indisponible", type(exc).__name__, None)
