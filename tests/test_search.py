@@ -71,3 +71,42 @@ def test_result_shape_and_limit(live_store, small_dataset):
 @pytest.mark.parametrize("q", ["zzzz", "99999", "x", "8", "é"])
 def test_no_match_is_empty(live_store, q):
     assert codes(q) == []
+
+
+class _FakeRelease:
+    """Just enough of rezone.release.Release for search(): json(rel) of shards built from names."""
+
+    def __init__(self, communes):  # [(code, name, population)]
+        from collections import defaultdict
+
+        shards = defaultdict(lambda: defaultdict(lambda: (set(), set())))
+        for code, name, _ in communes:
+            for i, key in enumerate(name_keys(name)):
+                shards[key[:2].replace(" ", "_")][key][1 if i else 0].add(code)
+        self.files = {}
+        for bucket, keys in shards.items():
+            codes = sorted({c for sets in keys.values() for s in sets for c in s},
+                           key=lambda c: (-next(p for k, _, p in communes if k == c), c))
+            pos = {c: i for i, c in enumerate(codes)}
+            ks = sorted(keys)
+            self.files[f"query/search/n/{bucket}.json"] = {
+                "keys": ks, "entries": [sorted(pos[c] for c in keys[k][0]) for k in ks],
+                "alt": [sorted(pos[c] for c in keys[k][1]) for k in ks],
+                "records": [{"code": c, "population": next(p for k, _, p in communes if k == c)} for c in codes]}
+
+    def json(self, rel):
+        from rezone.storage import NotFound
+
+        if rel not in self.files:
+            raise NotFound(rel)
+        return self.files[rel]
+
+
+def test_ranking_rules_on_a_synthetic_index():
+    rel = _FakeRelease([("1", "Saint", 10), ("2", "Saint-Denis", 100_000), ("3", "Le Saint", 50_000),
+                        ("4", "Sainte-Anne", 5_000), *((f"9{i:03d}", f"Saint-Lieu-{i}", i) for i in range(500))])
+    codes = [r["code"] for r in search(rel, "saint", 5)]
+    assert codes[0] == "1"  # the exact name first, however small
+    assert codes[1:4] == ["2", "3", "4"]  # then by population: an article-less exact name ranks as a prefix
+    assert [r["code"] for r in search(rel, "saint lieu", 3)] == ["9499", "9498", "9497"]
+    assert len(search(rel, "saint", 50)) == 50

@@ -132,25 +132,29 @@ def _record(ds, c) -> dict:
 
 
 def build_search(ds, out: Path) -> dict:
+    """Search shards: sorted keys, per key the records it names (``entries``) or names without their
+    article (``alt``); records sorted by population, descending, so a lower index ranks higher."""
     shards: dict[tuple[str, str], dict] = {}
 
-    def add(kind: str, bucket: str, key: str, code: str) -> None:
-        sh = shards.setdefault((kind, bucket), {"keys": defaultdict(set), "codes": []})
-        sh["keys"][key].add(code)
+    def add(kind: str, bucket: str, key: str, code: str, alt: bool = False) -> None:
+        sh = shards.setdefault((kind, bucket), defaultdict(lambda: (set(), set())))
+        sh[key][1 if alt else 0].add(code)
 
     for c in ds.communes.values():
-        for key in name_keys(c.name):
+        for i, key in enumerate(name_keys(c.name)):
             if key:
-                add("n", bucket_of(key), key, c.code)
+                add("n", bucket_of(key), key, c.code, alt=i > 0)
         for code in {c.code, *c.postal_codes}:
             add("d", code[:2], code, c.code)
     for (kind, bucket), sh in shards.items():
-        codes = sorted({code for s in sh["keys"].values() for code in s})
+        codes = sorted({code for sets in sh.values() for s in sets for code in s},
+                       key=lambda k: (-(ds.communes[k].population or 0), k))
         pos = {code: i for i, code in enumerate(codes)}
-        keys = sorted(sh["keys"])
+        keys = sorted(sh)
         _write_json(out / kind / f"{bucket}.json", {
             "keys": keys,
-            "entries": [sorted(pos[code] for code in sh["keys"][k]) for k in keys],
+            "entries": [sorted(pos[code] for code in sh[k][0]) for k in keys],
+            "alt": [sorted(pos[code] for code in sh[k][1]) for k in keys],
             "records": [_record(ds, ds.communes[code]) for code in codes],
         })
     return {"shards": len(shards), "communes": len(ds.communes)}

@@ -3,9 +3,9 @@
 The index is precomputed by the build (``rezone_build.query_build``) under ``query/search/``:
 
 - ``query/search/n/<b>.json``: names whose normalised key starts with ``<b>`` (its first two
-  characters, a space written ``_``), as ``[[key, exactness_key, record_index], ...]`` sorted by
-  key, plus ``records``: the result records (code, name, département, postal codes, population,
-  centre);
+  characters, a space written ``_``): ``keys`` sorted, per key the indices of the records it names
+  (``entries``) or names without their leading article (``alt``), and ``records`` (code, name,
+  département, postal codes, population, centre) sorted by decreasing population;
 - ``query/search/d/<dd>.json``: the same for INSEE codes and postal codes (keys are the digits).
 
 A query reads one or two small shards; results are ranked by exactness (exact code or name first,
@@ -15,8 +15,10 @@ then prefixes) then by population, descending.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
+from itertools import chain
 
 from .storage import NotFound
 
@@ -77,36 +79,44 @@ def _load(release, kind: str, bucket: str):
         return None
 
 
-def _scan(shard, prefix: str, exact_rank: int, prefix_rank: int, best: dict) -> None:
-    keys = shard["keys"]
-    i = bisect.bisect_left(keys, prefix)
-    entries, records = shard["entries"], shard["records"]
-    while i < len(keys) and keys[i].startswith(prefix):
-        rank = exact_rank if keys[i] == prefix else prefix_rank
-        for ri in entries[i]:
-            rec = records[ri]
-            code = rec["code"]
-            prev = best.get(code)
-            if prev is None or rank < prev[0]:
-                best[code] = (rank, rec)
-        i += 1
+def _scan(shard, prefix: str, exact_rank: int, prefix_rank: int, limit: int, found: list) -> None:
+    """Append ``(rank, record)`` for the keys of ``shard`` equal to or starting with ``prefix``.
+
+    Records are stored by decreasing population, so the ``limit`` smallest record indices of a
+    prefix range are its most populous communes: ``heapq.nsmallest`` picks them without ranking
+    the thousands of "saint…" names one by one.
+    """
+    keys, records = shard["keys"], shard["records"]
+    lo = bisect.bisect_left(keys, prefix)
+    hi = bisect.bisect_left(keys, prefix + "\x7f", lo)  # keys are [a-z0-9 ]: "\x7f" sorts after all
+    if lo == hi:
+        return
+    start = lo
+    if keys[lo] == prefix:
+        found.extend((exact_rank, records[ri]) for ri in shard["entries"][lo])
+        found.extend((prefix_rank, records[ri]) for ri in shard["alt"][lo])  # "saint" for Le Saint
+        start = lo + 1
+    ranges = chain(chain.from_iterable(shard["entries"][start:hi]), chain.from_iterable(shard["alt"][start:hi]))
+    found.extend((prefix_rank, records[ri]) for ri in heapq.nsmallest(limit, set(ranges)))
 
 
 def search(release, q: str, limit: int = 10) -> list[dict]:
     """Communes matching ``q``, best first (at most ``limit``)."""
-    best: dict[str, tuple[int, dict]] = {}
+    found: list[tuple[int, dict]] = []
     raw = q.strip()
-    compact = raw.replace(" ", "")
-    if _DIGITS.match(compact) and len(compact) >= 2:
-        code = compact.upper()
-        shard = _load(release, "d", code[:2])
-        if shard is not None and len(code) >= 3:
-            _scan(shard, code, 0, 2, best)  # exact INSEE or postal code first, then code prefixes
+    compact = raw.replace(" ", "").upper()
+    if _DIGITS.match(compact) and len(compact) >= 3:
+        shard = _load(release, "d", compact[:2])
+        if shard is not None:
+            _scan(shard, compact, 0, 2, limit, found)  # exact INSEE or postal code first, then prefixes
     for variant in query_variants(raw):
-        shard = _load(release, "n", bucket_of(variant))
-        if shard is None:
-            continue
         # A one-letter query only reaches the shard of one-letter names ("Y", Somme): exact match.
-        _scan(shard, variant, 0, 1, best)
+        shard = _load(release, "n", bucket_of(variant))
+        if shard is not None:
+            _scan(shard, variant, 0, 1, limit, found)
+    best: dict[str, tuple[int, dict]] = {}
+    for rank, rec in found:
+        if rec["code"] not in best or rank < best[rec["code"]][0]:
+            best[rec["code"]] = (rank, rec)
     ranked = sorted(best.values(), key=lambda rv: (rv[0], -(rv[1].get("population") or 0), rv[1]["code"]))
     return [rec for _, rec in ranked[:limit]]
