@@ -14,6 +14,7 @@ import base64
 import copy
 import gzip
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -225,11 +226,14 @@ class FlakyStore:
 
     def __init__(self, inner: S3Store, n: int):
         self.inner, self.n, self.url = inner, n, inner.url
+        self.lock = threading.Lock()
 
     def put(self, key, data, content_type=None):
-        if self.n <= 0:
+        with self.lock:  # publish() uploads from several threads
+            self.n -= 1
+            fail = self.n < 0
+        if fail:
             raise ConnectionError("network down half-way through the upload")
-        self.n -= 1
         self.inner.put(key, data, content_type)
 
     def __getattr__(self, name):
@@ -253,6 +257,15 @@ def test_interrupted_publish_keeps_old_release_served(fresh):
     with pytest.raises(PublishError):
         rollback(store, to="v-interrupted")
     assert _served_version() == v1
+
+
+def test_publish_refuses_unsafe_versions(fresh):
+    from rezone.storage import InvalidKey
+
+    for bad in ("../evil", "a/../../b", "v 1", "v/"):
+        with pytest.raises((InvalidKey, PublishError)):
+            publish(fresh["release_dir"], fresh["store"], version=bad)
+    assert read_manifest(fresh["store"])["current"] == fresh["version"]
 
 
 def test_republish_then_rollback_flips_back(fresh):

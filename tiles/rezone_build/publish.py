@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import mimetypes
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rezone.release import MANIFEST_KEY
-from rezone.storage import NotFound, Store
+from rezone.storage import NotFound, Store, check_key
 
 __all__ = ["publish", "rollback", "read_manifest", "PublishError"]
 
@@ -40,20 +41,34 @@ def _content_type(name: str) -> str | None:
     return mimetypes.guess_type(name)[0]
 
 
-def publish(release_dir: str | Path, store: Store, version: str | None = None, progress=None) -> str:
-    """Upload ``release_dir`` as ``releases/<version>/`` then make it current. Returns the version."""
+def publish(release_dir: str | Path, store: Store, version: str | None = None, progress=None,
+            workers: int = 8) -> str:
+    """Upload ``release_dir`` as ``releases/<version>/`` then make it current. Returns the version.
+
+    Artifacts are uploaded by ``workers`` threads (S3 PUTs are latency-bound); the first failure
+    stops the upload and propagates before ``release.json`` and the manifest are written.
+    """
     release_dir = Path(release_dir)
     meta_path = release_dir / RELEASE_META
     if not meta_path.is_file():
         raise PublishError(f"{release_dir} is not a complete release (no {RELEASE_META})")
     meta = json.loads(meta_path.read_text())
     version = version or meta["version"]
+    check_key(f"releases/{version}/{RELEASE_META}")
     files = sorted(p for p in release_dir.rglob("*") if p.is_file() and p.name != RELEASE_META)
-    for p in files:
+
+    def upload(p: Path) -> str:
         rel = p.relative_to(release_dir).as_posix()
         store.put(f"releases/{version}/{rel}", p.read_bytes(), _content_type(p.name))
-        if progress:
-            progress(rel)
+        return rel
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        for rel in pool.map(upload, files):
+            if progress:
+                progress(rel)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     store.put(f"releases/{version}/{RELEASE_META}", meta_path.read_bytes(), "application/json")
     flip(store, version)
     return version
