@@ -124,8 +124,10 @@ professionSelect.addEventListener("change", () => {
   writeState(state);
   if (mapCtl) mapCtl.setProfession(state.profession);
   renderLegend();
-  if (current.territory) renderTerritory();
-  loadQuestions();
+  if (current.territory) {
+    renderTerritory();
+    openSimulator();
+  }
 });
 
 for (const key of ["qpv", "limits"]) {
@@ -297,15 +299,12 @@ const simulator = new Simulator({
   form: $("#sim-form"),
   fields: $("#sim-fields"),
   results: $("#sim-results"),
-  context: $("#sim-context"),
-  onError: (msg) => showStatus(msg),
 });
 let questionsFor = null;
 
 async function loadQuestions() {
   if (!current.territory) return;
   const profession = state.profession;
-  setChildren($("#sim-results"));
   try {
     const schema = await api.questions(profession);
     if (profession !== state.profession) return;
@@ -317,9 +316,14 @@ async function loadQuestions() {
   }
 }
 
+let resultFor = null;
 function openSimulator() {
   $("#simulator").hidden = false;
   const t = current.territory;
+  if (resultFor !== `${t.code}/${state.profession}`) {
+    setChildren($("#sim-results"));
+    simulator.last = null;
+  }
   $("#sim-context").textContent = `Projet : ${PROFESSION_LABEL[state.profession]} à ${t.name} (${t.code}). Répondez à ce que vous savez ; les questions sans réponse sont signalées dans le résultat.`;
   if (questionsFor !== state.profession) loadQuestions();
 }
@@ -337,7 +341,7 @@ $("#sim-form").addEventListener("submit", async (e) => {
       answers: simulator.answers(),
     });
     simulator.showResult(res);
-    $("#sim-results").focus?.();
+    resultFor = `${current.territory.code}/${state.profession}`;
   } catch (err) {
     if (!(err.status === 400 || err.status === 422) || !simulator.fieldError(err.param, err.message)) {
       setChildren($("#sim-results"), h("p", { class: "error" }, `La simulation a échoué : ${err.message}`));
@@ -346,10 +350,6 @@ $("#sim-form").addEventListener("submit", async (e) => {
     btn.disabled = false;
     btn.textContent = "Calculer mes aides";
   }
-});
-$("#simulator").addEventListener("change", () => {
-  const t = current.territory;
-  if (t) $("#sim-context").textContent = `Projet : ${PROFESSION_LABEL[state.profession]} à ${t.name} (${t.code}). Répondez à ce que vous savez ; les questions sans réponse sont signalées dans le résultat.`;
 });
 
 // ---------------------------------------------------------------- share and print

@@ -244,28 +244,21 @@ export function createMap(opts) {
   };
 }
 
+// The facility types of the dataset (rezone_build.ingest_facilities.FACILITY_TYPES), in French.
 export const FACILITY_TYPES = {
   hopital_public: "Hôpital public",
-  hopital: "Hôpital",
-  chu: "Centre hospitalier universitaire",
-  centre_hospitalier: "Centre hospitalier",
-  clinique_privee: "Clinique privée",
   hopital_prive_non_lucratif: "Hôpital privé à but non lucratif",
-  etablissement_de_sante: "Établissement de santé",
-  etablissement_prive: "Établissement privé",
-  clinique: "Clinique",
+  clinique_privee: "Clinique privée",
+  etablissement_prive: "Établissement de santé privé (statut non précisé)",
+  etablissement_de_sante: "Établissement de santé (statut non précisé)",
   centre_de_sante: "Centre de santé",
   msp: "Maison de santé pluriprofessionnelle",
   pharmacie: "Pharmacie",
+  centre_medico_psychologique: "Centre médico-psychologique",
+  maison_medicale_de_garde: "Maison médicale de garde",
+  laboratoire: "Laboratoire de biologie médicale",
   ehpad: "EHPAD",
-  urgences: "Service d'urgences",
-  laboratoire: "Laboratoire d'analyses",
-  radiologie: "Centre de radiologie",
-  dialyse: "Centre de dialyse",
-  had: "Hospitalisation à domicile",
-  ssr: "Soins de suite et de réadaptation",
-  psychiatrie: "Établissement psychiatrique",
-  autre: "Autre établissement",
+  autre: "Autre structure de santé",
 };
 
 export function facilityTypeLabel(type) {

@@ -46,12 +46,10 @@ function dependsOn(schema) {
 }
 
 export class Simulator {
-  constructor({ form, fields, results, context, onError }) {
+  constructor({ form, fields, results }) {
     this.form = form;
     this.fields = fields;
     this.results = results;
-    this.context = context;
-    this.onError = onError;
     this.schema = null;
     this.inputs = new Map();
     this.last = null;
