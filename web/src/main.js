@@ -8,7 +8,7 @@ import { buildPrintSheet } from "./print.js";
 import { initSearch } from "./search.js";
 import { Simulator } from "./simulator.js";
 import { readState, writeState } from "./state.js";
-import { PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, ZONES } from "./zones.js";
+import { PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, ZONES, zoneInfo } from "./zones.js";
 
 const state = readState();
 const requestedZoom = state.zoom;
@@ -96,7 +96,8 @@ try {
       facilityType: "",
       hospital: false,
     },
-    onCommune: (code) => selectCommune(code, { point: null }),
+    zoneLabel: (code) => (code ? zoneInfo(code).label : UNKNOWN_ZONE.label),
+    onCommune: (code, lngLat) => selectCommune(code, { point: lngLat }),
     onPoint: (lngLat) => selectPoint(lngLat),
     onGeolocate: (lngLat) => selectPoint(lngLat, true),
     onStyle: (style) => readLegend(style),
@@ -261,6 +262,7 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
     current.located = located;
     current.point = p;
     renderTerritory();
+    if (mapCtl) mapCtl.select(code, p ? { name: territory.name, lngLat: [p.lng, p.lat] } : null);
     clearStatus();
     if (fly && p && mapCtl) mapCtl.flyTo([p.lng, p.lat], zoom ?? (state.zoom && state.zoom >= 8 ? state.zoom : 11));
     if (focus) {

@@ -34,7 +34,8 @@ export const styleUrl = (profession) => `/tiles/styles/${encodeURIComponent(prof
 
 /**
  * Create the map. ``opts``: container, profession, view ({centre, zoom} or null for France),
- * layers ({qpv, limits, facilities, facilityType, hospital}), and callbacks onCommune(code),
+ * layers ({qpv, limits, facilities, facilityType, hospital}), zoneLabel(code) for hover tips, and
+ * callbacks onCommune(code),
  * onPoint(lngLat), onGeolocate(lngLat), onStyle(style), onError(message), onView({zoom, centre}).
  */
 export function createMap(opts) {
@@ -138,6 +139,7 @@ export function createMap(opts) {
   }
 
   let ready = false;
+  let currentProfession = opts.profession;
   const loadStyle = (profession, diff) =>
     map.setStyle(styleUrl(profession), { diff, transformStyle: (_p, next) => decorate(next) });
   loadStyle(opts.profession, false);
@@ -168,19 +170,35 @@ export function createMap(opts) {
     if (fac.length) return showFacility(fac[0], e.lngLat);
     const hit = map.queryRenderedFeatures(e.point, { layers: SELECTABLE.filter((id) => map.getLayer(id)) });
     const code = hit.length && hit[0].properties && hit[0].properties.code;
-    if (code) opts.onCommune(String(code));
+    if (code) opts.onCommune(String(code), e.lngLat);
     else opts.onPoint(e.lngLat);
   });
+  // Desktop: outline and name of the commune under the pointer, with its zone for the profession.
+  const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-tip", offset: 12 });
   map.on("mousemove", (e) => {
     const ids = SELECTABLE.filter((id) => map.getLayer(id));
     const hit = ids.length ? map.queryRenderedFeatures(e.point, { layers: ids }) : [];
-    const code = hit.length ? hit[0].properties.code : null;
+    const props = hit.length ? hit[0].properties : null;
+    const code = props ? props.code : null;
+    if (props) tip.setLngLat(e.lngLat);
     if (code === hovered) return;
     setState(hovered, { hover: false });
     hovered = code;
     setState(hovered, { hover: true });
     map.getCanvas().style.cursor = code ? "pointer" : "";
+    if (!props) {
+      tip.remove();
+      return;
+    }
+    const zone = opts.zoneLabel(props[currentProfession]);
+    tip.setText(`${props.nom || code} — ${zone}`).addTo(map);
   });
+  map.on("mouseout", () => tip.remove());
+
+  // The selected commune's name, as a label on the map (the styles have no text layers).
+  const nameEl = document.createElement("div");
+  nameEl.className = "commune-label";
+  const nameMarker = new maplibregl.Marker({ element: nameEl, anchor: "bottom" });
 
   let popup = null;
   function showFacility(f, lngLat) {
@@ -208,6 +226,8 @@ export function createMap(opts) {
     map,
     geolocate: () => geolocate.trigger(),
     setProfession(profession) {
+      currentProfession = profession;
+      tip.remove();
       loadStyle(profession, ready);
     },
     setLayers(next) {
@@ -217,10 +237,14 @@ export function createMap(opts) {
     enableHospital(tileJsonUrl) {
       hospitalTileJson = tileJsonUrl;
     },
-    select(code) {
+    select(code, label = null) {
       setState(selected, { selected: false });
       selected = code;
       applySelection();
+      if (label && label.lngLat) {
+        nameEl.textContent = label.name;
+        nameMarker.setLngLat(label.lngLat).addTo(map);
+      } else nameMarker.remove();
     },
     flyTo(centre, zoom) {
       map.flyTo({ center: centre, zoom: Math.max(zoom ?? 11, 8), speed: 2.2, essential: true });
