@@ -2,7 +2,7 @@
 // territories (small SVG bar charts), sources and vintages, and "donnée non disponible" wherever
 // the API says a value is missing (with its reason).
 import { fmtNumber, h } from "./dom.js";
-import { LEVEL_LABEL, PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, zoneInfo } from "./zones.js";
+import { LEVEL_LABEL, LEVEL_SHORT, PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, zoneInfo } from "./zones.js";
 
 export const COMPARE_LEVELS = ["commune", "epci", "departement", "region", "france"];
 
@@ -44,6 +44,9 @@ const ACCESS_PARTS = [
   ["share_gt_20km", "Part de la population à plus de 20 km d'un hôpital", "part de la population"],
   ["share_gt_30km", "Part de la population à plus de 30 km d'un hôpital", "part de la population"],
 ];
+const ACCESS_SOURCE = "hopitaux-france,etablissements-sae";
+const ACCESS_METHOD = "Distance à vol d'oiseau du point de référence de chaque commune à l'hôpital le plus proche, "
+  + "pondérée par la population ; ce n'est pas un temps de trajet";
 export function expandFigures(figs) {
   const out = {};
   for (const [id, fig] of Object.entries(figs)) {
@@ -59,6 +62,7 @@ export function expandFigures(figs) {
       }
       out[`acces_hopital.${key}`] = {
         ...fig, label, unit, value: pick(fig.value, key), enclosing,
+        source: ACCESS_SOURCE, vintage: "FINESS 2020, SAE 2023", method: ACCESS_METHOD, quiet: key !== ACCESS_PARTS[ACCESS_PARTS.length - 1][0],
         reason: pick(fig.value, key) === null ? fig.reason || "non calculé pour ce territoire" : undefined,
       };
     }
@@ -150,7 +154,8 @@ function barChart(id, rows, fig) {
       const len = ok ? (Math.abs(r.value) / max) * scale : 0;
       const x = ok && r.value < 0 ? zero - len : zero;
       return h("tr", { class: r.level === "commune" ? "self" : null, dataset: { level: r.level } },
-        h("th", { scope: "row" }, LEVEL_LABEL[r.level], r.name && r.level !== "france" ? h("span", { class: "lvl-name" }, r.name) : null),
+        h("th", { scope: "row" }, h("abbr", { title: LEVEL_LABEL[r.level] }, LEVEL_SHORT[r.level] || LEVEL_LABEL[r.level]),
+          r.name && r.level !== "france" ? h("span", { class: "lvl-name" }, r.name) : null),
         h("td", { class: "bar-cell" }, ok
           ? h("svg", { width: "100%", height: 14, viewBox: `0 0 ${W} 14`, preserveAspectRatio: "none", "aria-hidden": "true" },
             h("rect", { x, y: 1, width: Math.max(len, 1), height: 12, class: r.level === "commune" ? "bar bar-self" : "bar" }),
@@ -193,7 +198,7 @@ function sharesChart(territory, profession) {
       const desc = shares ? codes.filter((c) => shares[c] > 0)
         .map((c) => `${c === "inconnu" ? UNKNOWN_ZONE.short : zoneInfo(c).short} ${fmtNumber(Math.round(shares[c] * 1000) / 10)} %`).join(" · ") : "";
       return h("tr", { class: r.level === territory.level ? "self" : null },
-        h("th", { scope: "row" }, LEVEL_LABEL[r.level]),
+        h("th", { scope: "row" }, h("abbr", { title: LEVEL_LABEL[r.level] }, LEVEL_SHORT[r.level] || LEVEL_LABEL[r.level])),
         h("td", { class: "bar-cell" }, shares
           ? [h("svg", { width: "100%", height: 14, viewBox: `0 0 ${W} 14`, preserveAspectRatio: "none", "aria-hidden": "true" },
             codes.filter((c) => shares[c] > 0).map((c) => {
@@ -215,11 +220,10 @@ function facilitiesTable(territory, fig, typeLabel) {
   }
   const types = [...new Set(levels.flatMap(([, v]) => Object.keys(v || {})))].sort();
   if (!types.length) return h("p", { class: "na" }, "Aucun établissement recensé dans nos sources pour ces territoires.");
-  const SHORT = { commune: "Commune", epci: "EPCI", departement: "Dép.", region: "Région", france: "France" };
   return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Établissements par type et par territoire (défilement horizontal)" }, h("table", { class: "counts" },
     h("caption", { class: "visually-hidden" }, "Nombre d'établissements de santé par type et par territoire"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Type"), levels.map(([l]) => h("th", { scope: "col", class: "num" },
-      h("abbr", { title: LEVEL_LABEL[l] }, SHORT[l] || LEVEL_LABEL[l]))))),
+      h("abbr", { title: LEVEL_LABEL[l] }, l === "departement" ? "Dép." : LEVEL_SHORT[l]))))),
     h("tbody", {}, types.map((t) => h("tr", {}, h("th", { scope: "row" }, typeLabel(t)),
       levels.map(([, v]) => h("td", { class: "num" }, fmtNumber((v && v[t]) || 0))))))));
 }
@@ -258,7 +262,7 @@ export function renderCard({ territory, located, profession, typeLabel }) {
         ? h("p", { class: "na" }, `Donnée non disponible pour la commune${fig.reason ? ` : ${fig.reason}` : ""}.`) : null,
       typeof fig.quartile === "number" ? h("p", { class: "quartile" }, `${fig.quartile}${fig.quartile === 1 ? "er" : "e"} quart des communes (1 = accès le plus faible, 4 = le meilleur).`) : null,
       any ? barChart(id, rows, fig) : null,
-      sourceLine(fig)));
+      fig.quiet ? null : sourceLine(fig)));
   }
   const shares = sharesChart(territory, profession);
   if (figs[`zonage_${profession}`]) note(figs[`zonage_${profession}`]);

@@ -44,6 +44,15 @@ export const PROFESSION_ZONES = {
 
 export const zoneInfo = (code) => (code && ZONES[code]) || UNKNOWN_ZONE;
 
+// Row labels of the comparison charts, short enough for a phone.
+export const LEVEL_SHORT = {
+  commune: "Commune",
+  epci: "EPCI",
+  departement: "Département",
+  region: "Région",
+  france: "France",
+};
+
 export const LEVEL_LABEL = {
   commune: "Commune",
   epci: "Intercommunalité",
