@@ -339,6 +339,12 @@ def test_map_tap_layers_and_geolocation(server, browser):
         assert "établissements" in pg.locator("#facility-legend").inner_text()
         p.shot("7-facilities")
 
+        # the release has the raster step: the distance-to-hospital layer is offered and drawn
+        pg.locator("#layer-hospital-label").wait_for()
+        with pg.expect_response(lambda r: "/tiles/acces-hopital/" in r.url and r.status in (200, 204)):
+            pg.locator("#layer-hospital").check()
+        assert pg.locator("#hospital-legend").is_visible()
+
         pg.locator(".maplibregl-ctrl-geolocate").click()
         pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Marseille'")
         assert "commune=13055" in pg.url
