@@ -272,6 +272,38 @@ def test_preflight_gets_cors_headers(server):
     assert "POST" in headers["access-control-allow-methods"]
 
 
+def test_concurrent_requests_never_cross(server):
+    """48 threads, each with its own request: every answer is the one for its own request (the
+    local server must not share one resolver between threads) and nothing is a 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    professions = ["medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme", "chirurgien_dentiste",
+                   "orthophoniste"]
+    points = {"80021": (49.8942, 2.2957), "13055": (43.2965, 5.3698), "2A004": (41.9192, 8.7386),
+              "75056": (48.8566, 2.3522)}
+
+    def one(i: int):
+        code = list(points)[i % 4]
+        if i % 2:
+            prof = professions[i % 6]
+            body = json.dumps({"profession": prof, "location": {"commune": code}}).encode()
+            st, _, out = raw_request(server, "POST", "/v1/eligibility", body, {"Content-Type": "application/json"})
+            doc = json.loads(out)
+            return st, (doc.get("profession"), json.dumps(doc.get("location"))), (prof, code)
+        lat, lon = points[code]
+        st, _, out = raw_request(server, "GET", f"/v1/locate?lat={lat}&lon={lon}")
+        return st, json.loads(out).get("commune", {}).get("code"), code
+
+    with ThreadPoolExecutor(48) as pool:
+        results = list(pool.map(one, range(480)))
+    for st, got, want in results:
+        assert st == 200, (st, got, want)
+        if isinstance(want, tuple):
+            assert got[0] == want[0] and want[1] in got[1], (got, want)
+        else:
+            assert got == want
+
+
 # ------------------------------------------------------------------ the web client
 
 def _csp(headers: dict) -> dict[str, list[str]]:

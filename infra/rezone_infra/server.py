@@ -12,18 +12,21 @@ import base64
 import importlib.util
 import mimetypes
 import os
+import queue
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["make_server", "serve", "load_handler", "make_event", "route", "ROOT", "MAX_BODY"]
+__all__ = ["make_server", "serve", "load_handler", "invoke", "make_event", "route", "ROOT", "MAX_BODY"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BODY = 64 * 1024  # same limit as the eligibility function enforces
 MAX_URL = 8 * 1024
+MAX_INSTANCES = 8  # per function: concurrent requests beyond this wait for a free instance
 
 WEB_HEADERS = {
     "Content-Security-Policy": (
@@ -50,16 +53,60 @@ _SERVER_ERRORS = {
 _handlers: dict[str, object] = {}
 
 
+def _import_handler(name: str, instance: int = 0):
+    path = ROOT / "functions" / name / "app.py"
+    suffix = f"_{instance}" if instance else ""
+    spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}{suffix}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod.handler
+
+
 def load_handler(name: str):
     """Import ``functions/<name>/app.py`` under a unique module name and return its ``handler``."""
     if name not in _handlers:
-        path = ROOT / "functions" / name / "app.py"
-        spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}", path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        _handlers[name] = mod.handler
+        _handlers[name] = _import_handler(name)
     return _handlers[name]
+
+
+class _Instances:
+    """Handler instances of one function, each serving one request at a time, like Lambda's
+    execution environments. (A Powertools resolver keeps the current event on itself: two threads
+    sharing one would answer each other's requests.) Grows up to ``limit`` instances."""
+
+    def __init__(self, name: str, limit: int = MAX_INSTANCES):
+        self.name, self.limit, self.count = name, limit, 0
+        self.free: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+
+    def __call__(self, event: dict):
+        try:
+            handler = self.free.get_nowait()
+        except queue.Empty:
+            with self.lock:
+                index = self.count if self.count < self.limit else None
+                if index is not None:
+                    self.count += 1
+            if index is None:
+                handler = self.free.get()
+            else:
+                handler = load_handler(self.name) if index == 0 else _import_handler(self.name, index)
+        try:
+            return handler(event, None)
+        finally:
+            self.free.put(handler)
+
+
+_instances: dict[str, _Instances] = {}
+_instances_lock = threading.Lock()
+
+
+def invoke(name: str, event: dict) -> dict:
+    """Run one event through a free instance of function ``name`` (thread-safe)."""
+    with _instances_lock:
+        pool = _instances.setdefault(name, _Instances(name))
+    return pool(event)
 
 
 def route(path: str) -> str | None:
@@ -186,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         event = make_event(self.command, parts.path, parts.query, dict(self.headers.items()), body,
                            self.client_address[0])
         try:
-            resp = load_handler(fn)(event, None)
+            resp = invoke(fn, event)
         except Exception as exc:  # last line of defence: the handlers never raise by design
             print(f"handler {fn} raised: {exc!r}", file=sys.stderr)
             return self._problem(502, "Erreur du service", "Le service a rencontré une erreur inattendue.")
@@ -220,6 +267,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._lambda_response(response(204))
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # listen backlog: the default 5 resets connections when dozens of clients connect at once
+    request_queue_size = 128
+
+
 def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | Path | None = None,
                 quiet: bool = True) -> ThreadingHTTPServer:
     os.environ["REZONE_STORE"] = str(store)
@@ -231,8 +284,7 @@ def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root:
         handler.web_root = Path(web_root)
     elif not handler.web_root.exists():
         handler.web_root = ROOT / "web"
-    srv = ThreadingHTTPServer((host, port), handler)
-    srv.daemon_threads = True
+    srv = _Server((host, port), handler)
     return srv
 
 
