@@ -139,6 +139,24 @@ function zonageList(zonage, profession) {
     }));
 }
 
+/** ZRR class, "zone rouge" intercommunality and QPV at the chosen point, from /v1/locate. */
+function otherZonings(located) {
+  const flags = (located && located.flags) || {};
+  const zrr = flags.zrr;
+  const rouge = flags.zone_rouge;
+  const qpv = located && located.qpv;
+  const na = (why) => h("span", { class: "na" }, `donnée non disponible${why ? ` (${why})` : ""}`);
+  const rows = [
+    ["Zone de revitalisation rurale (ZRR)", zrr && zrr.label ? zrr.label : na(zrr && zrr.reason)],
+    ["Intercommunalité « zone rouge » (Un médecin près de chez vous)",
+      rouge && rouge.value === true ? "oui" : na("liste officielle connue en partie seulement dans nos sources")],
+    ["Quartier prioritaire (QPV) au point choisi",
+      qpv ? `${qpv.name || ""} (${qpv.code})${qpv.obsolete ? ", génération 2015 remplacée en 2024" : ""}`
+        : flags.in_qpv === false ? "non" : na("contours des QPV non chargés pour cette région")],
+  ];
+  return h("dl", { class: "deplist" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
 /** Horizontal bars comparing one figure across levels (values may be negative). */
 function barChart(id, rows, fig) {
   const values = rows.map((r) => r.value).filter((v) => typeof v === "number");
@@ -286,7 +304,8 @@ export function renderCard({ territory, located, profession, typeLabel }) {
     ].join("")),
     territory.partial ? h("p", { class: "hint" }, `Attention : ${territory.partial}.`) : null,
     h("section", { class: "block", "aria-labelledby": "zonage-title" },
-      h("h3", { id: "zonage-title" }, "Zonage"), zonageList(zonage, profession)),
+      h("h3", { id: "zonage-title" }, "Zonage"), zonageList(zonage, profession),
+      located ? otherZonings(located) : null),
     h("section", { class: "block", "aria-labelledby": "figures-title" },
       h("h3", { id: "figures-title" }, "Chiffres clés comparés"),
       keyFigures, shares),
