@@ -31,12 +31,18 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-__all__ = ["main", "run_level", "Workload"]
+__all__ = ["Workload", "main", "run_level"]
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
-PROFESSIONS = ["medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme", "chirurgien_dentiste",
-               "orthophoniste"]
+PROFESSIONS = [
+    "medecin",
+    "infirmier",
+    "masseur_kinesitherapeute",
+    "sage_femme",
+    "chirurgien_dentiste",
+    "orthophoniste",
+]
 # endpoint → (share of the traffic, accepted statuses)
 MIX = {
     "tile": (0.45, {200, 204}),
@@ -50,11 +56,25 @@ MIX = {
 
 def start_server(store: str, log_path: Path) -> tuple[subprocess.Popen, int]:
     """``rezone serve`` on a free port; its access log goes to a file (a pipe would fill and block it)."""
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rezone_build.cli", "serve", "--store", store, "--host", HOST, "--port", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rezone_build.cli",
+                "serve",
+                "--store",
+                store,
+                "--host",
+                HOST,
+                "--port",
+                "0",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
     deadline = time.time() + 60
     while time.time() < deadline:
         line = proc.stdout.readline()
@@ -88,9 +108,56 @@ class Workload:
         self.rng = random.Random(seed)
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         communes: dict[str, dict] = {}
-        for prefix in ["sa", "la", "le", "ma", "ca", "be", "bo", "ch", "mo", "pa", "ro", "vi", "ab", "am", "ai", "ar",
-                       "fo", "ga", "gr", "ve", "po", "tr", "me", "ba", "bu", "co", "cr", "de", "fr", "ha", "ne", "pe",
-                       "pi", "ri", "st", "ta", "va", "aj", "al", "cu", "pr", "so", "vo", "ol", "gu", "fl", "du", "ma"]:
+        for prefix in [
+            "sa",
+            "la",
+            "le",
+            "ma",
+            "ca",
+            "be",
+            "bo",
+            "ch",
+            "mo",
+            "pa",
+            "ro",
+            "vi",
+            "ab",
+            "am",
+            "ai",
+            "ar",
+            "fo",
+            "ga",
+            "gr",
+            "ve",
+            "po",
+            "tr",
+            "me",
+            "ba",
+            "bu",
+            "co",
+            "cr",
+            "de",
+            "fr",
+            "ha",
+            "ne",
+            "pe",
+            "pi",
+            "ri",
+            "st",
+            "ta",
+            "va",
+            "aj",
+            "al",
+            "cu",
+            "pr",
+            "so",
+            "vo",
+            "ol",
+            "gu",
+            "fl",
+            "du",
+            "ma",
+        ]:
             st, body = _get(conn, f"/v1/communes?q={prefix}&limit=50")
             if st == 200:
                 for hit in json.loads(body)["results"]:
@@ -115,20 +182,37 @@ class Workload:
         if kind == "tile":
             z = rng.randint(self.minzoom, self.maxzoom)
             x, y = _tile_xy(lon + rng.uniform(-0.05, 0.05), lat + rng.uniform(-0.05, 0.05), z)
-            return "GET", self.tile_template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y)), None
+            return (
+                "GET",
+                self.tile_template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y)),
+                None,
+            )
         if kind == "locate":
             return "GET", f"/v1/locate?lat={lat:.5f}&lon={lon:.5f}", None
         if kind == "search":
             return "GET", f"/v1/communes?q={quote(rng.choice(self.prefixes))}&limit=10", None
         if kind == "territory":
-            level, code = rng.choice([("commune", c["code"]), ("departement", c["departement"]["code"]),
-                                      ("france", "FR"), ("commune", c["code"])])
+            level, code = rng.choice(
+                [
+                    ("commune", c["code"]),
+                    ("departement", c["departement"]["code"]),
+                    ("france", "FR"),
+                    ("commune", c["code"]),
+                ]
+            )
             return "GET", f"/v1/territories/{level}/{code}", None
         if kind == "aids":
             return "GET", "/v1/aids", None
-        body = {"profession": rng.choice(PROFESSIONS), "location": {"commune": c["code"]},
-                "answers": {"project": "installation", "first_liberal_installation": rng.random() < 0.5,
-                            "days_per_week": rng.choice([2, 3, 4, 5]), "coordinated_practice": rng.random() < 0.5}}
+        body = {
+            "profession": rng.choice(PROFESSIONS),
+            "location": {"commune": c["code"]},
+            "answers": {
+                "project": "installation",
+                "first_liberal_installation": rng.random() < 0.5,
+                "days_per_week": rng.choice([2, 3, 4, 5]),
+                "coordinated_practice": rng.random() < 0.5,
+            },
+        }
         return "POST", "/v1/eligibility", json.dumps(body).encode()
 
     def plan(self, n: int) -> list[tuple[str, str, str, bytes | None]]:
@@ -195,7 +279,7 @@ def _pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     total_errors = 0
     try:
         wl = Workload(port, a.seed)
-        print(f"local server on 127.0.0.1:{port}, store {a.store}, {len(wl.communes)} communes in the workload")
+        print(
+            f"local server on 127.0.0.1:{port}, store {a.store}, {len(wl.communes)} communes in the workload"
+        )
         run_level(port, wl.plan(200), 4, 60)  # warm every handler and cache
         rows = []
         for conc in [int(c) for c in a.concurrency.split(",")]:
@@ -225,15 +311,35 @@ def main(argv: list[str] | None = None) -> int:
             total_errors += err_all
             for kind in MIX:
                 v = res["lat"].get(kind, [])
-                rows.append((conc, kind, len(v), len(res["errors"].get(kind, [])), _pct(v, 50), _pct(v, 99),
-                             statistics.fmean(v) if v else float("nan")))
-            rows.append((conc, "ALL", n_all, err_all, _pct([x for v in res["lat"].values() for x in v], 50),
-                         _pct([x for v in res["lat"].values() for x in v], 99), n_all / res["seconds"]))
+                rows.append(
+                    (
+                        conc,
+                        kind,
+                        len(v),
+                        len(res["errors"].get(kind, [])),
+                        _pct(v, 50),
+                        _pct(v, 99),
+                        statistics.fmean(v) if v else float("nan"),
+                    )
+                )
+            rows.append(
+                (
+                    conc,
+                    "ALL",
+                    n_all,
+                    err_all,
+                    _pct([x for v in res["lat"].values() for x in v], 50),
+                    _pct([x for v in res["lat"].values() for x in v], 99),
+                    n_all / res["seconds"],
+                )
+            )
             for kind, errs in res["errors"].items():
                 for e in errs[:3]:
                     print(f"  error ({kind}): {e}")
-        print(f"\n{'conc':>4} {'endpoint':<12} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'mean ms / req/s':>16}")
+        print(
+            f"\n{'conc':>4} {'endpoint':<12} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'mean ms / req/s':>16}"
+        )
         for conc, kind, n, err, p50, p99, extra in rows:
             print(f"{conc:>4} {kind:<12} {n:>8} {err:>6} {p50:>8.2f} {p99:>8.2f} {extra:>16.1f}")
         print("\n(ALL row: last column is throughput in requests/s; others: mean latency in ms)")

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from rezone_infra.aws import WEB_PREFIX, invalidate, stack_outputs, upload_web
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,8 +16,11 @@ moto = pytest.importorskip("moto")
 
 @pytest.fixture
 def aws(monkeypatch):
-    for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                 "AWS_DEFAULT_REGION": "eu-west-3"}.items():
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+    }.items():
         monkeypatch.setenv(k, v)
     with moto.mock_aws():
         yield
@@ -28,11 +30,18 @@ def test_stack_outputs(aws):
     import boto3
 
     cfn = boto3.client("cloudformation")
-    tpl = {"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "rezone-rel"}}},
-           "Outputs": {"ReleasesBucket": {"Value": {"Ref": "B"}},
-                       "StoreUrl": {"Value": {"Fn::Sub": "s3://${B}/rezone"}}}}
+    tpl = {
+        "Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "rezone-rel"}}},
+        "Outputs": {
+            "ReleasesBucket": {"Value": {"Ref": "B"}},
+            "StoreUrl": {"Value": {"Fn::Sub": "s3://${B}/rezone"}},
+        },
+    }
     cfn.create_stack(StackName="rezone", TemplateBody=json.dumps(tpl))
-    assert stack_outputs("rezone", cfn) == {"ReleasesBucket": "rezone-rel", "StoreUrl": "s3://rezone-rel/rezone"}
+    assert stack_outputs("rezone", cfn) == {
+        "ReleasesBucket": "rezone-rel",
+        "StoreUrl": "s3://rezone-rel/rezone",
+    }
 
 
 def test_upload_web_types_cache_and_stale_files(aws, tmp_path):
@@ -86,15 +95,24 @@ def test_publish_script_publishes_and_rolls_back(tmp_path):
     env = {**os.environ, "PATH": os.environ.get("PATH", "")}
 
     def run(*args):
-        r = subprocess.run(["bash", str(ROOT / "infra" / "publish.sh"), *args], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run(
+            ["bash", str(ROOT / "infra" / "publish.sh"), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert r.returncode == 0, r.stdout + r.stderr
         return r.stdout
 
     run("--store", str(store), "--release", str(_fake_release(tmp_path / "b", "v1")))
     out = run("--store", str(store), "--release", str(_fake_release(tmp_path / "b", "v2")))
-    assert json.loads(out[out.index("{"):])["current"] == "v2"
+    assert json.loads(out[out.index("{") :])["current"] == "v2"
     out = run("--store", str(store), "--rollback")
-    assert json.loads(out[out.index("{"):])["current"] == "v1"
-    r = subprocess.run(["bash", str(ROOT / "infra" / "publish.sh")], cwd=ROOT, capture_output=True, text=True)
+    assert json.loads(out[out.index("{") :])["current"] == "v1"
+    r = subprocess.run(
+        ["bash", str(ROOT / "infra" / "publish.sh")], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert r.returncode == 2 and "usage" in r.stderr

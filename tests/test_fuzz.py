@@ -19,8 +19,8 @@ from collections import Counter
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from hypothesis.errors import Unsatisfiable  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 
 pytestmark = pytest.mark.needs_sources
 
@@ -98,8 +98,14 @@ def test_api_never_5xx_and_errors_are_problems(api_schema, fuzz_port, mode):
     fuzzed, statuses = [], Counter()
     for op in operations:
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=op.as_strategy(generation_mode=GenerationMode(mode)))
         def run(case):
             statuses[check_case(case, fuzz_port)] += 1

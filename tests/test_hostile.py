@@ -43,8 +43,14 @@ def server(small_release):
     release.reset()
 
 
-def raw_request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                timeout: float = 20) -> tuple[int, dict, bytes]:
+def raw_request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 20,
+) -> tuple[int, dict, bytes]:
     """One request with the path sent verbatim (http.client does not normalise it)."""
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -110,8 +116,13 @@ def test_path_traversal_is_a_clean_4xx(server, path):
 def test_no_file_outside_the_release_is_readable(server, small_release):
     """Even a well-formed request for a key that exists beside the release is refused."""
     v = small_release["version"]
-    for path in (f"/tiles/..%2f..%2f..%2freleases%2f{v}%2frelease.json", "/tiles/..%2fmanifest.json",
-                 "/manifest.json", "/secret.json", f"/releases/{v}/release.json"):
+    for path in (
+        f"/tiles/..%2f..%2f..%2freleases%2f{v}%2frelease.json",
+        "/tiles/..%2fmanifest.json",
+        "/manifest.json",
+        "/secret.json",
+        f"/releases/{v}/release.json",
+    ):
         status, headers, body = raw_request(server, "GET", path)
         assert_clean_4xx(status, headers, body)
         assert b'"current"' not in body
@@ -167,24 +178,41 @@ GOOD = {"profession": "medecin", "location": {"commune": "80021"}, "answers": {"
 
 
 def test_valid_eligibility_request_still_works(server):
-    status, headers, body = raw_request(server, "POST", "/v1/eligibility", json.dumps(GOOD).encode(),
-                                        {"Content-Type": "application/json"})
+    status, _, body = raw_request(
+        server, "POST", "/v1/eligibility", json.dumps(GOOD).encode(), {"Content-Type": "application/json"}
+    )
     assert status == 200, body[:300]
     assert json.loads(body)["aids"]
 
 
 HOSTILE_BODIES = {
     "oversized": (b'{"profession":"medecin","pad":"' + b"x" * 200_000 + b'"}', "application/json", (413,)),
-    "deeply nested": (b'{"profession":"medecin","location":' + b"[" * 50_000 + b"]" * 50_000 + b"}",
-                      "application/json", (400, 413, 422)),
-    "nested within limit": (b'{"answers":' + b'{"a":' * 5000 + b"1" + b"}" * 5000 + b"}", "application/json",
-                            (400, 422)),
+    "deeply nested": (
+        b'{"profession":"medecin","location":' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+        "application/json",
+        (400, 413, 422),
+    ),
+    "nested within limit": (
+        b'{"answers":' + b'{"a":' * 5000 + b"1" + b"}" * 5000 + b"}",
+        "application/json",
+        (400, 422),
+    ),
     "NaN lat": (b'{"profession":"medecin","location":{"lat":NaN,"lon":2.3}}', "application/json", (400, 422)),
-    "Infinity lon": (b'{"profession":"medecin","location":{"lat":49.9,"lon":Infinity}}', "application/json",
-                     (400, 422)),
-    "-Infinity answer": (b'{"profession":"medecin","location":{"commune":"80021"},"answers":{"days_per_week":'
-                         b'-Infinity}}', "application/json", (400, 422)),
-    "huge float": (b'{"profession":"medecin","location":{"lat":1e999,"lon":2}}', "application/json", (400, 422)),
+    "Infinity lon": (
+        b'{"profession":"medecin","location":{"lat":49.9,"lon":Infinity}}',
+        "application/json",
+        (400, 422),
+    ),
+    "-Infinity answer": (
+        (b'{"profession":"medecin","location":{"commune":"80021"},"answers":{"days_per_week":-Infinity}}'),
+        "application/json",
+        (400, 422),
+    ),
+    "huge float": (
+        b'{"profession":"medecin","location":{"lat":1e999,"lon":2}}',
+        "application/json",
+        (400, 422),
+    ),
     "not an object": (b"[1, 2, 3]", "application/json", (400, 422)),
     "null": (b"null", "application/json", (400, 422)),
     "truncated": (b'{"profession":"medecin","location":{', "application/json", (400, 422)),
@@ -192,12 +220,22 @@ HOSTILE_BODIES = {
     "text/plain": (json.dumps(GOOD).encode(), "text/plain", (415,)),
     "form": (b"profession=medecin&commune=80021", "application/x-www-form-urlencoded", (415,)),
     "xml": (b"<eligibility><profession>medecin</profession></eligibility>", "application/xml", (415,)),
-    "multipart": (b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--", "multipart/form-data; boundary=x",
-                  (415,)),
-    "unknown profession": (json.dumps({**GOOD, "profession": "sorcier"}).encode(), "application/json", (422,)),
+    "multipart": (
+        b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--",
+        "multipart/form-data; boundary=x",
+        (415,),
+    ),
+    "unknown profession": (
+        json.dumps({**GOOD, "profession": "sorcier"}).encode(),
+        "application/json",
+        (422,),
+    ),
     "bad date": (json.dumps({**GOOD, "as_of": "2026-02-30"}).encode(), "application/json", (422,)),
-    "duplicate keys": (b'{"profession":"medecin","profession":{"$ne":1},"location":{"commune":"80021"}}',
-                       "application/json", (422,)),
+    "duplicate keys": (
+        b'{"profession":"medecin","profession":{"$ne":1},"location":{"commune":"80021"}}',
+        "application/json",
+        (422,),
+    ),
 }
 
 
@@ -222,16 +260,21 @@ def test_lying_and_invalid_content_length(server):
     assert status == 400 and assert_clean_4xx(status, headers, body)
     status, headers, body = raw_request(server, "POST", "/v1/eligibility", b"{}", {"Content-Length": "-5"})
     assert status == 400 and assert_clean_4xx(status, headers, body)
-    status, headers, body = raw_request(server, "POST", "/v1/eligibility", b"{}",
-                                        {"Content-Length": str(10**12)})
+    status, headers, body = raw_request(
+        server, "POST", "/v1/eligibility", b"{}", {"Content-Length": str(10**12)}
+    )
     assert status == 413 and assert_clean_4xx(status, headers, body)
 
 
 def test_chunked_body_is_411(server):
     c = http.client.HTTPConnection("127.0.0.1", server, timeout=20)
     try:
-        c.request("POST", "/v1/eligibility", body=iter([json.dumps(GOOD).encode()]),
-                  headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        c.request(
+            "POST",
+            "/v1/eligibility",
+            body=iter([json.dumps(GOOD).encode()]),
+            headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        )
         r = c.getresponse()
         assert_clean_4xx(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
         assert r.status == 411
@@ -248,8 +291,11 @@ def test_garbage_request_line_and_huge_headers(server):
                 out += chunk
             return out
 
-    for data in (b"GET /v1/health HTTP/7.0\r\n\r\n", b"BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
-                 b"GET /v1/health HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n"):
+    for data in (
+        b"GET /v1/health HTTP/7.0\r\n\r\n",
+        b"BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /v1/health HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+    ):
         out = raw(data)
         head, _, body = out.partition(b"\r\n\r\n")
         status = int(head.split()[1])
@@ -258,16 +304,25 @@ def test_garbage_request_line_and_huge_headers(server):
 
 
 def test_methods_not_allowed_are_4xx(server):
-    for method, path in (("DELETE", "/v1/health"), ("PUT", "/tiles/zonage.json"), ("POST", "/tiles/zonage.json"),
-                         ("PATCH", "/v1/aids"), ("POST", "/index.html"), ("DELETE", "/v1/eligibility")):
+    for method, path in (
+        ("DELETE", "/v1/health"),
+        ("PUT", "/tiles/zonage.json"),
+        ("POST", "/tiles/zonage.json"),
+        ("PATCH", "/v1/aids"),
+        ("POST", "/index.html"),
+        ("DELETE", "/v1/eligibility"),
+    ):
         status, headers, body = raw_request(server, method, path, b"{}" if method != "DELETE" else None)
         assert_clean_4xx(status, headers, body)
 
 
 def test_preflight_gets_cors_headers(server):
-    status, headers, _ = raw_request(server, "OPTIONS", "/v1/eligibility",
-                                     headers={"Origin": "https://partenaire.example",
-                                              "Access-Control-Request-Method": "POST"})
+    status, headers, _ = raw_request(
+        server,
+        "OPTIONS",
+        "/v1/eligibility",
+        headers={"Origin": "https://partenaire.example", "Access-Control-Request-Method": "POST"},
+    )
     assert status == 204 and headers["access-control-allow-origin"] == "*"
     assert "POST" in headers["access-control-allow-methods"]
 
@@ -277,17 +332,29 @@ def test_concurrent_requests_never_cross(server):
     local server must not share one resolver between threads) and nothing is a 5xx."""
     from concurrent.futures import ThreadPoolExecutor
 
-    professions = ["medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme", "chirurgien_dentiste",
-                   "orthophoniste"]
-    points = {"80021": (49.8942, 2.2957), "13055": (43.2965, 5.3698), "2A004": (41.9192, 8.7386),
-              "75056": (48.8566, 2.3522)}
+    professions = [
+        "medecin",
+        "infirmier",
+        "masseur_kinesitherapeute",
+        "sage_femme",
+        "chirurgien_dentiste",
+        "orthophoniste",
+    ]
+    points = {
+        "80021": (49.8942, 2.2957),
+        "13055": (43.2965, 5.3698),
+        "2A004": (41.9192, 8.7386),
+        "75056": (48.8566, 2.3522),
+    }
 
     def one(i: int):
         code = list(points)[i % 4]
         if i % 2:
             prof = professions[i % 6]
             body = json.dumps({"profession": prof, "location": {"commune": code}}).encode()
-            st, _, out = raw_request(server, "POST", "/v1/eligibility", body, {"Content-Type": "application/json"})
+            st, _, out = raw_request(
+                server, "POST", "/v1/eligibility", body, {"Content-Type": "application/json"}
+            )
             doc = json.loads(out)
             return st, (doc.get("profession"), json.dumps(doc.get("location"))), (prof, code)
         lat, lon = points[code]
@@ -306,6 +373,7 @@ def test_concurrent_requests_never_cross(server):
 
 # ------------------------------------------------------------------ the web client
 
+
 def _csp(headers: dict) -> dict[str, list[str]]:
     out = {}
     for d in headers["content-security-policy"].split(";"):
@@ -322,7 +390,9 @@ def test_web_client_security_headers(server):
     assert status == 200 and headers["content-type"].startswith("text/html")
     csp = _csp(headers)
     scripts = csp.get("script-src", csp.get("default-src"))
-    assert scripts and "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts and "*" not in scripts
+    assert (
+        scripts and "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts and "*" not in scripts
+    )
     assert csp["object-src"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
     assert headers["x-content-type-options"] == "nosniff"
     assert headers.get("x-frame-options") == "DENY" and headers.get("referrer-policy")
@@ -336,10 +406,11 @@ def test_web_client_needs_no_inline_script(server):
     if status == 404:
         pytest.skip("no web client built (web/dist or web/index.html)")
     html = body.decode("utf-8")
-    for m in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.S | re.I):
+    for m in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.DOTALL | re.IGNORECASE):
         attrs, content = m.group(1), m.group(2)
         assert "src=" in attrs and not content.strip(), f"inline script: {m.group(0)[:120]}"
-    assert not re.search(r"\son[a-z]+\s*=", html, flags=re.I), "inline event handler attribute"
-    assert not re.search(r"href\s*=\s*[\"']javascript:", html, flags=re.I)
-    assert not re.search(r"<style\b", html, flags=re.I) and not re.search(r"\sstyle\s*=", html, flags=re.I), \
-        "inline style (CSP style-src 'self' would block it)"
+    assert not re.search(r"\son[a-z]+\s*=", html, flags=re.IGNORECASE), "inline event handler attribute"
+    assert not re.search(r"href\s*=\s*[\"']javascript:", html, flags=re.IGNORECASE)
+    assert not re.search(r"<style\b", html, flags=re.IGNORECASE) and not re.search(
+        r"\sstyle\s*=", html, flags=re.IGNORECASE
+    ), "inline style (CSP style-src 'self' would block it)"

@@ -23,8 +23,10 @@ SAM_BIN = ROOT / ".venv-sam" / "bin"
 SKIP_FILE = ROOT / "infra" / "checkov-skip.yaml"
 PY312 = Path("/root/.pyenv/versions/3.12.1/bin")
 
-needs_sam = pytest.mark.skipif(not (SAM_BIN / "sam").is_file(),
-                               reason=".venv-sam missing: run scripts/setup.sh --sam (SAM CLI, cfn-lint, checkov)")
+needs_sam = pytest.mark.skipif(
+    not (SAM_BIN / "sam").is_file(),
+    reason=".venv-sam missing: run scripts/setup.sh --sam (SAM CLI, cfn-lint, checkov)",
+)
 
 
 def _tool_env() -> dict:
@@ -38,7 +40,9 @@ def _tool_env() -> dict:
 
 
 def _run(args: list[str], timeout: int = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, env=_tool_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        args, cwd=cwd, env=_tool_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -69,6 +73,7 @@ def _res(tpl, name):
 
 
 # ------------------------------------------------------------------ the tools (offline)
+
 
 @needs_sam
 def test_sam_validate_lint():
@@ -104,18 +109,42 @@ def test_checkov_skip_list_has_reasons():
 @needs_sam
 def test_checkov_fails_only_the_listed_checks():
     """Run checkov without the skip list: the failed checks are exactly the listed ones."""
-    r = _run([str(SAM_BIN / "checkov"), "-f", str(TEMPLATE), "--framework", "cloudformation", "-o", "json",
-              "--skip-download", "--quiet", "--compact"])
+    r = _run(
+        [
+            str(SAM_BIN / "checkov"),
+            "-f",
+            str(TEMPLATE),
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--skip-download",
+            "--quiet",
+            "--compact",
+        ]
+    )
     reports = json.loads(r.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     failed = {c["check_id"] for rep in reports for c in rep["results"]["failed_checks"]}
     assert sum(rep["summary"]["passed"] for rep in reports) >= 20, "checkov ran (almost) no check"
     skips = set(_skip_list())
-    assert failed - skips == set(), f"new checkov failures (fix or list with a reason): {sorted(failed - skips)}"
+    assert failed - skips == set(), (
+        f"new checkov failures (fix or list with a reason): {sorted(failed - skips)}"
+    )
     assert skips - failed == set(), f"stale entries in {SKIP_FILE.name}: {sorted(skips - failed)}"
     # and with the skip list as config, checkov passes
-    r2 = _run([str(SAM_BIN / "checkov"), "-f", str(TEMPLATE), "--config-file", str(SKIP_FILE), "--skip-download",
-               "--quiet", "--compact"])
+    r2 = _run(
+        [
+            str(SAM_BIN / "checkov"),
+            "-f",
+            str(TEMPLATE),
+            "--config-file",
+            str(SKIP_FILE),
+            "--skip-download",
+            "--quiet",
+            "--compact",
+        ]
+    )
     assert r2.returncode == 0, r2.stdout[-3000:]
 
 
@@ -126,10 +155,23 @@ def test_sam_build_bundle_sizes(tmp_path):
     if shutil.which("python3.12", path=_tool_env()["PATH"]) is None:
         pytest.skip("python3.12 not on PATH (sam build needs the runtime's interpreter)")
     build = tmp_path / "build"
-    r = _run([str(SAM_BIN / "sam"), "build", "--template-file", str(TEMPLATE), "--build-dir", str(build),
-              "--cache-dir", str(tmp_path / "cache")], timeout=600)
-    if r.returncode != 0 and re.search(r"(?i)NewConnectionError|Network is unreachable|Temporary failure in name resolution",
-                                           r.stdout + r.stderr):
+    r = _run(
+        [
+            str(SAM_BIN / "sam"),
+            "build",
+            "--template-file",
+            str(TEMPLATE),
+            "--build-dir",
+            str(build),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        timeout=600,
+    )
+    if r.returncode != 0 and re.search(
+        r"(?i)NewConnectionError|Network is unreachable|Temporary failure in name resolution",
+        r.stdout + r.stderr,
+    ):
         pytest.skip("sam build could not reach PyPI for the layer's wheels")
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
 
@@ -139,8 +181,17 @@ def test_sam_build_bundle_sizes(tmp_path):
     layer = build / "RezoneLayer" / "python"
     assert (layer / "rezone" / "release.py").is_file(), "the layer must carry the rezone package"
     names = {p.name.lower() for p in layer.iterdir()}
-    for banned in ("rasterio", "mapbox_vector_tile", "mercantile", "rezone_build", "scipy", "pyproj", "boto3",
-                   "botocore", "openpyxl"):
+    for banned in (
+        "rasterio",
+        "mapbox_vector_tile",
+        "mercantile",
+        "rezone_build",
+        "scipy",
+        "pyproj",
+        "boto3",
+        "botocore",
+        "openpyxl",
+    ):
         assert banned not in names, f"{banned} must not ship in the serving layer"
     for needed in ("aws_lambda_powertools", "pydantic", "shapely"):
         assert needed in names
@@ -154,8 +205,11 @@ def test_sam_build_bundle_sizes(tmp_path):
 
 # ------------------------------------------------------------------ what the template promises
 
-FUNCTIONS = {"TilesFunction": "functions/tiles", "QueryFunction": "functions/query",
-             "EligibilityFunction": "functions/eligibility"}
+FUNCTIONS = {
+    "TilesFunction": "functions/tiles",
+    "QueryFunction": "functions/query",
+    "EligibilityFunction": "functions/eligibility",
+}
 
 
 def test_functions_runtime_and_layer(tpl):
@@ -175,7 +229,11 @@ def test_functions_runtime_and_layer(tpl):
 
 def test_layer_requirements_are_serving_only():
     reqs = (ROOT / "layers" / "rezone" / "requirements.txt").read_text().lower()
-    names = {re.split(r"[=<>\[ ]", ln.strip())[0] for ln in reqs.splitlines() if ln.strip() and not ln.startswith("#")}
+    names = {
+        re.split(r"[=<>\[ ]", ln.strip())[0]
+        for ln in reqs.splitlines()
+        if ln.strip() and not ln.startswith("#")
+    }
     assert {"aws-lambda-powertools", "pydantic", "shapely"} <= names
     assert not names & {"rasterio", "numpy", "boto3", "mapbox-vector-tile", "mercantile", "scipy", "pyproj"}
 
@@ -199,7 +257,9 @@ def test_routes_agree_with_local_server(tpl):
     from rezone_infra.server import route
 
     assert route("/tiles/zonage/8/130/86.mvt") == "tiles"
-    assert route("/v1/eligibility") == route("/v1/eligibility/questions") == route("/v1/aids") == "eligibility"
+    assert (
+        route("/v1/eligibility") == route("/v1/eligibility/questions") == route("/v1/aids") == "eligibility"
+    )
     assert route("/v1/locate") == route("/v1/health") == "query"
 
 
@@ -236,15 +296,23 @@ def test_releases_bucket_private_versioned_encrypted_tls_only(tpl):
     deny = [s for s in stmts if s["Effect"] == "Deny"]
     assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     allow = [s for s in stmts if s["Effect"] == "Allow"]
-    assert all(s["Principal"] == {"Service": "cloudfront.amazonaws.com"} and "AWS:SourceArn" in
-               s["Condition"]["StringEquals"] for s in allow), "only this distribution (OAC) may read"
+    assert all(
+        s["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        and "AWS:SourceArn" in s["Condition"]["StringEquals"]
+        for s in allow
+    ), "only this distribution (OAC) may read"
 
 
 def test_throttling_logs_alarm(tpl):
     api = _res(tpl, "HttpApi")
-    assert api["DefaultRouteSettings"]["ThrottlingRateLimit"] and api["DefaultRouteSettings"]["ThrottlingBurstLimit"]
+    assert (
+        api["DefaultRouteSettings"]["ThrottlingRateLimit"]
+        and api["DefaultRouteSettings"]["ThrottlingBurstLimit"]
+    )
     groups = [n for n, r in tpl["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup"]
-    assert len(groups) == 4 and all(_res(tpl, g)["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups)
+    assert len(groups) == 4 and all(
+        _res(tpl, g)["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups
+    )
     alarm = _res(tpl, "Api5xxAlarm")
     assert alarm["MetricName"] == "5xx" and alarm["Namespace"] == "AWS/ApiGateway"
 
@@ -302,6 +370,9 @@ def test_cdn_forwards_every_query_parameter_of_the_api(tpl):
     params = _openapi_query_params()
     if params is None:
         pytest.skip("GET /v1/openapi.json not served yet by functions/query")
-    allowed = set(_res(tpl, "ApiCachePolicy")["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"]
-                  ["QueryStringsConfig"]["QueryStrings"])
+    allowed = set(
+        _res(tpl, "ApiCachePolicy")["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"][
+            "QueryStringsConfig"
+        ]["QueryStrings"]
+    )
     assert params <= allowed, f"query parameters the CDN would strip: {sorted(params - allowed)}"

@@ -18,7 +18,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from rezone import release
 from rezone.storage import S3Store
 from rezone_build.publish import PublishError, publish, read_manifest, rollback
@@ -64,8 +63,13 @@ def s3(small_release):
     """A moto S3 bucket holding the small release, published with rezone's publish()."""
     moto = pytest.importorskip("moto")
     mp = pytest.MonkeyPatch()
-    for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                 "AWS_DEFAULT_REGION": "eu-west-3", "REZONE_STORE": STORE_URL}.items():
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "REZONE_STORE": STORE_URL,
+    }.items():
         mp.setenv(k, v)
     with moto.mock_aws():
         import boto3
@@ -75,7 +79,12 @@ def s3(small_release):
         store = S3Store(BUCKET, PREFIX, client=client)
         version = publish(small_release["release_dir"], store)
         release.reset(STORE_URL)
-        yield {"client": client, "store": store, "version": version, "release_dir": small_release["release_dir"]}
+        yield {
+            "client": client,
+            "store": store,
+            "version": version,
+            "release_dir": small_release["release_dir"],
+        }
     release.reset()
     mp.undo()
 
@@ -94,14 +103,21 @@ def fresh(s3, monkeypatch):
 
 # ------------------------------------------------------------------ what is in the bucket
 
+
 def test_publish_layout_in_bucket(fresh):
     c, v = fresh["client"], fresh["version"]
     manifest = json.loads(c.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
     assert manifest["current"] == v
-    keys = {o["Key"] for page in c.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=PREFIX)
-            for o in page.get("Contents", [])}
-    local = {f"{PREFIX}/releases/{v}/{p.relative_to(fresh['release_dir']).as_posix()}"
-             for p in fresh["release_dir"].rglob("*") if p.is_file()}
+    keys = {
+        o["Key"]
+        for page in c.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=PREFIX)
+        for o in page.get("Contents", [])
+    }
+    local = {
+        f"{PREFIX}/releases/{v}/{p.relative_to(fresh['release_dir']).as_posix()}"
+        for p in fresh["release_dir"].rglob("*")
+        if p.is_file()
+    }
     assert local <= keys, f"not uploaded: {sorted(local - keys)[:5]}"
     head = c.head_object(Bucket=BUCKET, Key=f"{PREFIX}/releases/{v}/release.json")
     assert head["ContentType"] == "application/json"
@@ -122,6 +138,7 @@ def test_s3_list_has_local_directory_semantics(fresh, small_release):
 
 # ------------------------------------------------------------------ each handler, real events
 
+
 def test_health_from_s3(fresh):
     r = handler("query")(event("health"), None)
     assert r["statusCode"] == 200
@@ -137,12 +154,20 @@ def test_locate_amiens_from_s3(fresh):
     assert d["commune"]["code"] == "80021" and d["commune"]["name"] == "Amiens"
     assert d["departement"]["code"] == "80" and d["region"]["code"] == "32"
     assert d["release"] == fresh["version"]
-    assert set(d["zonage"]) == {"medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme",
-                                "chirurgien_dentiste", "orthophoniste"}
+    assert set(d["zonage"]) == {
+        "medecin",
+        "infirmier",
+        "masseur_kinesitherapeute",
+        "sage_femme",
+        "chirurgien_dentiste",
+        "orthophoniste",
+    }
 
 
 def test_locate_outside_france_is_404_problem(fresh):
-    ev = event("locate_amiens", rawQueryString="lat=0.5&lon=-30", queryStringParameters={"lat": "0.5", "lon": "-30"})
+    ev = event(
+        "locate_amiens", rawQueryString="lat=0.5&lon=-30", queryStringParameters={"lat": "0.5", "lon": "-30"}
+    )
     r = handler("query")(ev, None)
     assert r["statusCode"] == 404
     assert headers_of(r)["content-type"].startswith("application/problem+json")
@@ -165,8 +190,11 @@ def test_territory_from_s3(fresh):
 
 
 def test_unknown_territory_is_404_not_500(fresh):
-    ev = event("territory_commune_amiens", rawPath="/v1/territories/commune/99999",
-               pathParameters={"proxy": "territories/commune/99999"})
+    ev = event(
+        "territory_commune_amiens",
+        rawPath="/v1/territories/commune/99999",
+        pathParameters={"proxy": "territories/commune/99999"},
+    )
     ev["requestContext"]["http"]["path"] = ev["rawPath"]
     r = handler("query")(ev, None)
     assert r["statusCode"] == 404, body_of(r)
@@ -206,9 +234,14 @@ def test_aids_and_eligibility_from_s3(fresh):
     r = elig(event("eligibility_post"), None)
     assert r["statusCode"] == 200, body_of(r)
     d = json_of(r)
-    assert d["profession"] == "medecin" and d["location"]["commune"] in ("80021", {"code": "80021"}) or \
-        d["location"].get("commune", {}).get("code") == "80021"
-    assert d["aids"] and all(a["status"] in ("eligible", "not_eligible", "missing_information") for a in d["aids"])
+    assert (
+        d["profession"] == "medecin"
+        and d["location"]["commune"] in ("80021", {"code": "80021"})
+        or d["location"].get("commune", {}).get("code") == "80021"
+    )
+    assert d["aids"] and all(
+        a["status"] in ("eligible", "not_eligible", "missing_information") for a in d["aids"]
+    )
     assert all(a["sources"] for a in d["aids"])
 
 
@@ -220,6 +253,7 @@ def test_cors_preflight_answered(fresh):
 
 
 # ------------------------------------------------------------------ publishing safety
+
 
 class FlakyStore:
     """An S3 store whose ``put`` fails after ``n`` objects (a crash half-way through an upload)."""

@@ -13,7 +13,7 @@ import mimetypes
 import sys
 from pathlib import Path
 
-__all__ = ["stack_outputs", "upload_web", "invalidate", "main", "WEB_PREFIX"]
+__all__ = ["WEB_PREFIX", "invalidate", "main", "stack_outputs", "upload_web"]
 
 WEB_PREFIX = "web/"
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,19 +42,30 @@ def upload_web(dist: str | Path, bucket: str, s3=None) -> list[str]:
         s3 = boto3.client("s3")
     dist = Path(dist)
     if not (dist / "index.html").is_file():
-        raise FileNotFoundError(f"{dist}/index.html missing: build the web client first (cd web && npm run build)")
+        raise FileNotFoundError(
+            f"{dist}/index.html missing: build the web client first (cd web && npm run build)"
+        )
     keys = []
     for p in sorted(f for f in dist.rglob("*") if f.is_file()):
         key = WEB_PREFIX + p.relative_to(dist).as_posix()
         ctype = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
-        s3.put_object(Bucket=bucket, Key=key, Body=p.read_bytes(), ContentType=ctype,
-                      CacheControl=_cache_control(p.name))
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=p.read_bytes(),
+            ContentType=ctype,
+            CacheControl=_cache_control(p.name),
+        )
         keys.append(key)
     wanted = set(keys)
-    stale = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=WEB_PREFIX)
-             for o in page.get("Contents", []) if o["Key"] not in wanted]
+    stale = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=WEB_PREFIX)
+        for o in page.get("Contents", [])
+        if o["Key"] not in wanted
+    ]
     for key in stale:
         s3.delete_object(Bucket=bucket, Key=key)
     return keys
@@ -71,7 +82,10 @@ def invalidate(distribution_id: str, paths: list[str] | None = None, cloudfront=
     paths = paths or ["/*"]
     r = cloudfront.create_invalidation(
         DistributionId=distribution_id,
-        InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": str(time.time())},
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": paths},
+            "CallerReference": str(time.time()),
+        },
     )
     return r["Invalidation"]["Id"]
 
@@ -90,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         out = stack_outputs(args[1])
         dist = Path(args[2]) if len(args) > 2 else ROOT / "web" / "dist"
         keys = upload_web(dist, out["ReleasesBucket"])
-        inv = invalidate(out["DistributionId"], ["/"] + ["/" + k[len(WEB_PREFIX):] for k in keys])
+        inv = invalidate(out["DistributionId"], ["/"] + ["/" + k[len(WEB_PREFIX) :] for k in keys])
         print(f"uploaded {len(keys)} files to s3://{out['ReleasesBucket']}/{WEB_PREFIX}; invalidation {inv}")
         return 0
     print(__doc__, file=sys.stderr)
