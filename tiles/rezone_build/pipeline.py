@@ -13,7 +13,7 @@ import json
 import resource
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rezone.storage import open_store
@@ -110,7 +110,7 @@ def build_release(
         "version": ctx.version,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "scope": ds.scope or "FR",
-        "sources": {k: vars(v) for k, v in ds.sources.items()},
+        "sources": {k: asdict(v) for k, v in ds.sources.items()},
         "steps": results,
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "quality_summary": ds.quality.get("summary", {}),
