@@ -67,6 +67,11 @@ function renderLegend() {
   $("#legend-title").textContent = `Légende — ${PROFESSION_LABEL[state.profession]}`;
 }
 renderLegend();
+$("#legend-more").addEventListener("click", (e) => {
+  const open = $("#legend").classList.toggle("show-meanings");
+  e.target.setAttribute("aria-expanded", String(open));
+  e.target.textContent = open ? "Masquer la signification des classes" : "Afficher la signification des classes";
+});
 
 // ---------------------------------------------------------------- map
 const layerInputs = {
