@@ -127,6 +127,16 @@ def test_search_card_profession_simulator(server, page, small_release):
     pg.goto(server + "/")
     wait_map(pg)
     assert pg.title().startswith("Rézone")
+    # the legend has the style's colour for each class of the profession
+    style = api(server, "/tiles/styles/medecin.json")
+    for entry in style["metadata"]["rezone:legend"]:
+        if entry["code"]:
+            fill = pg.locator(f"#legend-list li[data-zone='{entry['code']}'] rect").get_attribute("fill")
+            assert fill.lower() == entry["colour"].lower()
+    if page.size == "phone":  # meanings folded on a phone, one tap away
+        assert not pg.locator("#legend-list .meaning").first.is_visible()
+        pg.locator("#legend-more").click()
+        assert pg.locator("#legend-list li[data-zone='ZIP'] .meaning").is_visible()
     # France on first load: the view spans the mainland
     bounds = pg.evaluate("() => new URLSearchParams(location.search).get('zoom')")
     assert bounds is not None and float(bounds) < 7
