@@ -142,7 +142,7 @@ def main() -> int:
     ap.add_argument("--store", type=Path, default=None, help="a published local store (default: store/ if any)")
     ap.add_argument("--deps", default="80,13,2A,75", help="area to build when no store is given")
     ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
+    args, _unknown = ap.parse_known_args()  # run_all.py passes every script the same arguments
     if not CHROMIUM.exists():
         print("skipped: no /usr/bin/chromium (apt-get install chromium)")
         return 0
