@@ -226,6 +226,13 @@ def test_keyboard_search_and_shared_url(server, browser):
         pg.wait_for_function("() => Math.abs(new URLSearchParams(location.search).get('zoom') - 10.5) < 0.01")
         assert "centre=" in pg.url
         assert "Sage-femme" in pg.locator("#legend-title").inner_text()
+
+        # the aids catalogue of /v1/aids for the profession, loaded when opened
+        pg.locator("#catalogue-box summary").click()
+        pg.wait_for_selector("#catalogue-body li.aid")
+        expected = [a["id"] for a in api(server, "/v1/aids")["aids"] if "sage_femme" in a["professions"]]
+        shown = [li.get_attribute("data-aid") for li in pg.locator("#catalogue-body li.aid").all()]
+        assert shown == expected and shown
         p.shot("4-shared-marseille")
         assert p.errors == []
     finally:

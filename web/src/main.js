@@ -2,6 +2,7 @@
 // and the printable project sheet. Uses only the public API and tiles (same origin).
 import { api } from "./api.js";
 import { renderCard } from "./card.js";
+import { Catalogue } from "./catalogue.js";
 import { $, debounce, h, setChildren } from "./dom.js";
 import { createMap, facilityTypeLabel } from "./map.js";
 import { buildPrintSheet } from "./print.js";
@@ -130,6 +131,7 @@ professionSelect.addEventListener("change", () => {
   writeState(state);
   if (mapCtl) mapCtl.setProfession(state.profession);
   renderLegend();
+  catalogue.render(state.profession);
   if (current.territory) {
     renderTerritory();
     openSimulator();
@@ -358,6 +360,9 @@ $("#sim-form").addEventListener("submit", async (e) => {
     btn.textContent = "Calculer mes aides";
   }
 });
+
+const catalogue = new Catalogue({ box: $("#catalogue-box"), body: $("#catalogue-body"), title: $("#catalogue-title") });
+catalogue.render(state.profession);
 
 // ---------------------------------------------------------------- share and print
 $("#share-btn").addEventListener("click", async () => {
