@@ -182,6 +182,7 @@ export function createMap(opts) {
     else opts.onPoint(e.lngLat);
   });
   // Desktop: outline and name of the commune under the pointer, with its zone for the profession.
+  const canHover = window.matchMedia("(hover: hover)").matches;
   const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-tip", offset: 12 });
   map.on("mousemove", (e) => {
     const ids = SELECTABLE.filter((id) => map.getLayer(id));
@@ -194,7 +195,7 @@ export function createMap(opts) {
     hovered = code;
     setState(hovered, { hover: true });
     map.getCanvas().style.cursor = code ? "pointer" : "";
-    if (!props) {
+    if (!props || !canHover) {
       tip.remove();
       return;
     }
