@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["make_server", "serve", "load_handler", "invoke", "make_event", "route", "ROOT", "MAX_BODY"]
+__all__ = ["MAX_BODY", "ROOT", "invoke", "load_handler", "make_event", "make_server", "route", "serve"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BODY = 64 * 1024  # same limit as the eligibility function enforces
@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
     web_root: Path = ROOT / "web" / "dist"
     quiet = True
 
-    def log_message(self, fmt, *args):  # noqa: D401
+    def log_message(self, fmt, *args):
         if not self.quiet:
             super().log_message(fmt, *args)
 

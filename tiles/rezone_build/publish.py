@@ -17,7 +17,7 @@ from pathlib import Path
 from rezone.release import MANIFEST_KEY
 from rezone.storage import NotFound, Store, check_key
 
-__all__ = ["publish", "rollback", "read_manifest", "PublishError"]
+__all__ = ["PublishError", "publish", "read_manifest", "rollback"]
 
 RELEASE_META = "release.json"
 
