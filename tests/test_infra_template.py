@@ -376,3 +376,43 @@ def test_cdn_forwards_every_query_parameter_of_the_api(tpl):
         ]["QueryStrings"]
     )
     assert params <= allowed, f"query parameters the CDN would strip: {sorted(params - allowed)}"
+
+
+BUILD_ONLY = (
+    "rasterio",
+    "mapbox_vector_tile",
+    "mercantile",
+    "rezone_build",
+    "scipy",
+    "pyproj",
+    "openpyxl",
+    "PIL",
+)
+
+
+@pytest.mark.needs_sources
+def test_serving_path_imports_no_build_module(small_release):
+    """What the layer does not ship must not be imported: run every function on real events in a
+    fresh interpreter and list the build-only modules that got loaded."""
+    import subprocess
+    import sys
+
+    code = f"""
+import json, sys
+from pathlib import Path
+from rezone import release
+from rezone_infra.server import load_handler
+release.reset({str(small_release["store"])!r})
+events = Path({str(ROOT / "tests" / "events")!r})
+route = {{"tile_zonage_amiens": "tiles", "tilejson_zonage": "tiles", "aids": "eligibility",
+          "eligibility_post": "eligibility", "eligibility_questions": "eligibility"}}
+for f in sorted(events.glob("*.json")):
+    r = load_handler(route.get(f.stem, "query"))(json.loads(f.read_text()), None)
+    assert r["statusCode"] < 500, (f.name, r)
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({list(BUILD_ONLY)!r}))))
+"""
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == []
