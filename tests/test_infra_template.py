@@ -416,3 +416,11 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({list(BUI
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout.strip().splitlines()[-1]) == []
+
+
+def test_outputs_used_by_the_deploy_scripts(tpl):
+    outputs = set(tpl["Outputs"])
+    aws_py = (ROOT / "infra" / "rezone_infra" / "aws.py").read_text()
+    publish_sh = (ROOT / "infra" / "publish.sh").read_text()
+    used = set(re.findall(r'out\["(\w+)"\]', aws_py)) | set(re.findall(r"outputs \"\$2\" (\w+)", publish_sh))
+    assert used and used <= outputs, used - outputs
