@@ -273,8 +273,14 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
     clearStatus();
     if (fly && p && mapCtl) mapCtl.flyTo([p.lng, p.lat], zoom ?? (state.zoom && state.zoom >= 8 ? state.zoom : 11));
     if (focus) {
+      // Focus the card for keyboard and screen-reader users; on a one-column screen let the map's
+      // flight be seen first, then bring the card into view.
       cardTitle.tabIndex = -1;
-      cardTitle.focus({ preventScroll: false });
+      const oneColumn = !window.matchMedia("(min-width: 960px)").matches;
+      cardTitle.focus({ preventScroll: oneColumn && fly && !!mapCtl });
+      if (oneColumn && fly && mapCtl) {
+        mapCtl.map.once("moveend", () => $("#card").scrollIntoView({ behavior: "smooth", block: "start" }));
+      }
     }
     openSimulator();
   } catch (err) {
