@@ -120,7 +120,6 @@ try {
   mapCtl.map.once("idle", () => {
     performance.mark("rezone:map-idle");
     document.body.dataset.mapReady = "true";
-    if (!mapMessage.textContent) showMapMessage("");
   });
 } catch (err) {
   showMapMessage("La carte ne peut pas s'afficher sur cet appareil (WebGL indisponible). La recherche, la fiche et le simulateur restent utilisables.");
