@@ -131,7 +131,7 @@ class Facility:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass  # no slots: pipeline.py serialises it with vars()
+@dataclass
 class SourceInfo:
     id: str
     title: str
