@@ -21,8 +21,8 @@ pytestmark = pytest.mark.needs_sources
 
 
 @pytest.fixture(scope="module")
-def rel(tmp_path_factory, small_dataset):
-    return build_tiles_release(tmp_path_factory, small_dataset)
+def rel(small_release):
+    return build_tiles_release(small_release)
 
 
 @pytest.fixture

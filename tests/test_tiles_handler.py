@@ -33,8 +33,8 @@ handler = _load_handler()
 
 
 @pytest.fixture(scope="module")
-def rel(tmp_path_factory, small_dataset):
-    return build_tiles_release(tmp_path_factory, small_dataset)
+def rel(small_release):
+    return build_tiles_release(small_release)
 
 
 @pytest.fixture

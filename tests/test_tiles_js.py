@@ -23,8 +23,8 @@ if NODE is None or not (JS / "node_modules" / "@mapbox" / "vector-tile").is_dir(
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, small_dataset):
-    rel = build_tiles_release(tmp_path_factory, small_dataset)
+def served(small_release):
+    rel = build_tiles_release(small_release)
     release_mod.reset(str(rel["store"]))
     yield rel
     release_mod.reset()

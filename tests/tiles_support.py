@@ -1,43 +1,18 @@
-"""Helpers shared by the tiles tests: a release with only the ``tiles`` step, and event/decoding helpers."""
+"""Helpers shared by the tiles tests: the small release with its tiles summary, event and decoding helpers."""
 
 from __future__ import annotations
 
 import base64
 import gzip
 import json
-from dataclasses import asdict
 
-from conftest import SMALL_DEPS
 
 __all__ = ["body_bytes", "build_tiles_release", "decode", "event"]
 
-_built: dict = {}
 
-
-def build_tiles_release(tmp_path_factory, dataset) -> dict:
-    """Build and publish (once per session) a release of SMALL_DEPS made of the ``tiles`` step alone.
-
-    Independent of the other steps (and of ``build_release``), so the tiles tests only test tiles.
-    """
-    if "release" not in _built:
-        from rezone.storage import LocalStore
-        from rezone_build.pipeline import BuildContext
-        from rezone_build.publish import publish
-        from rezone_build.tilesets import build
-
-        work = tmp_path_factory.mktemp("tiles-work")
-        store = tmp_path_factory.mktemp("tiles-store")
-        version = "test-tiles-1"
-        out = work / version
-        out.mkdir()
-        ctx = BuildContext(version=version, sources_dir=None, work_dir=work, departements=SMALL_DEPS, quiet=True)
-        result = build(dataset, out, ctx)
-        meta = {"version": version, "sources": {k: asdict(v) for k, v in dataset.sources.items()},
-                "steps": {"tiles": result}}
-        (out / "release.json").write_text(json.dumps(meta, ensure_ascii=False, default=str))
-        publish(out, LocalStore(store), version)
-        _built["release"] = {"store": store, "version": version, "release_dir": out, "result": result}
-    return _built["release"]
+def build_tiles_release(small_release) -> dict:
+    """The session's small release (SMALL_DEPS, every step), with ``result`` = the ``tiles`` step summary."""
+    return {**small_release, "result": small_release["result"]["results"]["tiles"]}
 
 
 def event(path: str, headers: dict | None = None, method: str = "GET") -> dict:
