@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
-
 
 __all__ = ["body_bytes", "build_tiles_release", "decode", "event"]
 
