@@ -75,9 +75,11 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
     ]
     if p == "medecin":
         layers.append({"id": "qpv-fill", "type": "fill", "source": "zonage", "source-layer": "qpv",
+                       "minzoom": commune_minzoom,
                        "paint": {"fill-color": _colour("medecin", p), "fill-opacity": _opacity("medecin")}})
     layers += [
         {"id": "qpv-line", "type": "line", "source": "zonage", "source-layer": "qpv",
+         "minzoom": commune_minzoom,
          "paint": {"line-color": "#444444", "line-width": 1, "line-dasharray": [2, 2]}},
         {"id": "departements-line", "type": "line", "source": "boundaries", "source-layer": "departements",
          "paint": {"line-color": "#555555", "line-width": 1}},

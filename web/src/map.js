@@ -29,11 +29,6 @@ const HOSPITAL_SOURCE = "acces-hopital";
 const HOSPITAL_LAYER = "acces-hopital-layer";
 const HOSPITAL_PAINT = { "raster-opacity": 0.6, "raster-resampling": "nearest" };
 const SELECTABLE = ["communes-fill"];
-// docs/tiles.md: the `communes` and `qpv` layers of the `zonage` tileset start at z8. A style layer on
-// them without a minzoom would make MapLibre fetch the (heavy, all-profession) `zonage` tiles of the
-// France view for nothing; clamp them.
-const DETAIL_MINZOOM = 8;
-const DETAIL_LAYERS = new Set(["communes", "qpv"]);
 
 export const styleUrl = (profession) => `/tiles/styles/${encodeURIComponent(profession)}.json`;
 
@@ -108,9 +103,6 @@ export function createMap(opts) {
     const want = visibility();
     let out = style.layers.map((l) => {
       let layer = l;
-      if (l.source === "zonage" && DETAIL_LAYERS.has(l["source-layer"]) && !(l.minzoom >= DETAIL_MINZOOM)) {
-        layer = { ...layer, minzoom: DETAIL_MINZOOM };
-      }
       if (want[l.id]) layer = { ...layer, layout: { ...(layer.layout || {}), visibility: want[l.id] } };
       if (l.id === FACILITY_LAYER) {
         baseFacilityFilter = l.filter || null;
