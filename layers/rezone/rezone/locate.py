@@ -10,7 +10,8 @@ The geometry test is pure Python (WKB parsed with :mod:`array`, even-odd ray cas
 boundary counted as inside, i.e. shapely's ``covers``), so a cold function does not pay the
 numpy/shapely import. A point on a border shared by several communes gets one deterministic
 answer: the lowest code among the polygons that cover it. A point in a sliver between two
-simplified polygons (less than :data:`SNAP_DEG` away from one) snaps to the nearest one and says
+simplified polygons or just off the simplified coastline (less than :data:`SNAP_DEG` away from one)
+snaps to the nearest one and says
 so in ``match``.
 """
 
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 INDEX_KEY = "query/locate/index.json"
-SNAP_DEG = 0.0015  # ≈ 110-170 m: the slivers left by per-département simplification
+SNAP_DEG = 0.005  # ≈ 400-550 m: slivers of per-département simplification and the simplified coastline
 
 _LITTLE = sys.byteorder == "little"
 
