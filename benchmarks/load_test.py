@@ -31,18 +31,12 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
+from rezone.constants import PROFESSIONS
+
 __all__ = ["Workload", "main", "run_level"]
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
-PROFESSIONS = [
-    "medecin",
-    "infirmier",
-    "masseur_kinesitherapeute",
-    "sage_femme",
-    "chirurgien_dentiste",
-    "orthophoniste",
-]
 # endpoint → (share of the traffic, accepted statuses)
 MIX = {
     "tile": (0.45, {200, 204}),

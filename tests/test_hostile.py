@@ -332,14 +332,8 @@ def test_concurrent_requests_never_cross(server):
     local server must not share one resolver between threads) and nothing is a 5xx."""
     from concurrent.futures import ThreadPoolExecutor
 
-    professions = [
-        "medecin",
-        "infirmier",
-        "masseur_kinesitherapeute",
-        "sage_femme",
-        "chirurgien_dentiste",
-        "orthophoniste",
-    ]
+    from rezone.constants import PROFESSIONS as professions
+
     points = {
         "80021": (49.8942, 2.2957),
         "13055": (43.2965, 5.3698),
