@@ -12,7 +12,6 @@ import base64
 import importlib.util
 import mimetypes
 import os
-import queue
 import sys
 import threading
 import time
@@ -26,7 +25,6 @@ __all__ = ["MAX_BODY", "ROOT", "invoke", "load_handler", "make_event", "make_ser
 ROOT = Path(__file__).resolve().parents[2]
 MAX_BODY = 64 * 1024  # same limit as the eligibility function enforces
 MAX_URL = 8 * 1024
-MAX_INSTANCES = 8  # per function: concurrent requests beyond this wait for a free instance
 
 WEB_HEADERS = {
     "Content-Security-Policy": (
@@ -53,60 +51,37 @@ _SERVER_ERRORS = {
 _handlers: dict[str, object] = {}
 
 
-def _import_handler(name: str, instance: int = 0):
-    path = ROOT / "functions" / name / "app.py"
-    suffix = f"_{instance}" if instance else ""
-    spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}{suffix}", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod.handler
+_handlers_lock = threading.Lock()
 
 
 def load_handler(name: str):
     """Import ``functions/<name>/app.py`` under a unique module name and return its ``handler``."""
-    if name not in _handlers:
-        _handlers[name] = _import_handler(name)
-    return _handlers[name]
+    with _handlers_lock:
+        if name not in _handlers:
+            path = ROOT / "functions" / name / "app.py"
+            spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}", path)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = mod
+            spec.loader.exec_module(mod)
+            _handlers[name] = mod.handler
+        return _handlers[name]
 
 
-class _Instances:
-    """Handler instances of one function, each serving one request at a time, like Lambda's
-    execution environments. (A Powertools resolver keeps the current event on itself: two threads
-    sharing one would answer each other's requests.) Grows up to ``limit`` instances."""
-
-    def __init__(self, name: str, limit: int = MAX_INSTANCES):
-        self.name, self.limit, self.count = name, limit, 0
-        self.free: queue.SimpleQueue = queue.SimpleQueue()
-        self.lock = threading.Lock()
-
-    def __call__(self, event: dict):
-        try:
-            handler = self.free.get_nowait()
-        except queue.Empty:
-            with self.lock:
-                index = self.count if self.count < self.limit else None
-                if index is not None:
-                    self.count += 1
-            if index is None:
-                handler = self.free.get()
-            else:
-                handler = load_handler(self.name) if index == 0 else _import_handler(self.name, index)
-        try:
-            return handler(event, None)
-        finally:
-            self.free.put(handler)
-
-
-_instances: dict[str, _Instances] = {}
-_instances_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
 
 
 def invoke(name: str, event: dict) -> dict:
-    """Run one event through a free instance of function ``name`` (thread-safe)."""
-    with _instances_lock:
-        pool = _instances.setdefault(name, _Instances(name))
-    return pool(event)
+    """Run one event through function ``name``, one request at a time per function, like a Lambda
+    execution environment. (Module-level state is per process on Lambda: a Powertools resolver keeps
+    the current event on itself, and routers included from shared modules bind their middleware to
+    the first resolver that ran them, so two threads inside one function would answer each other's
+    requests.) Different functions still run concurrently."""
+    with _locks_guard:
+        lock = _locks.setdefault(name, threading.Lock())
+    handler = load_handler(name)
+    with lock:
+        return handler(event, None)
 
 
 def route(path: str) -> str | None:
@@ -234,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
                            self.client_address[0])
         try:
             resp = invoke(fn, event)
-        except Exception as exc:  # last line of defence: the handlers never raise by design
+        except Exception as exc:  # noqa: BLE001 - last line of defence: the handlers never raise by design
             print(f"handler {fn} raised: {exc!r}", file=sys.stderr)
             return self._problem(502, "Erreur du service", "Le service a rencontré une erreur inattendue.")
         self._lambda_response(resp)
