@@ -71,15 +71,24 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
+# Functions built on a Powertools resolver: one request at a time each (see invoke).
+SERIAL_FUNCTIONS = frozenset({"query", "eligibility"})
+
+
 def invoke(name: str, event: dict) -> dict:
-    """Run one event through function ``name``, one request at a time per function, like a Lambda
-    execution environment. (Module-level state is per process on Lambda: a Powertools resolver keeps
-    the current event on itself, and routers included from shared modules bind their middleware to
-    the first resolver that ran them, so two threads inside one function would answer each other's
-    requests.) Different functions still run concurrently."""
+    """Run one event through function ``name``.
+
+    The resolver-based functions take one request at a time, like a Lambda execution environment:
+    module-level state is per process on Lambda, but a Powertools resolver keeps the current event
+    on itself and routers imported from shared modules bind their middleware to the first resolver
+    that ran them, so two threads inside one of them would answer each other's requests. The tiles
+    function is a pure function of the event and the release cache, so it runs concurrently.
+    """
+    handler = load_handler(name)
+    if name not in SERIAL_FUNCTIONS:
+        return handler(event, None)
     with _locks_guard:
         lock = _locks.setdefault(name, threading.Lock())
-    handler = load_handler(name)
     with lock:
         return handler(event, None)
 
