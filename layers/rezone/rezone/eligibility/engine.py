@@ -45,6 +45,7 @@ _REGIONS = {
     "94": "Corse",
 }
 _ENUM_LABELS = {q.name: dict(q.enum) for q in QUESTIONS if q.enum}
+_TITLES = {q.name: q.title for q in QUESTIONS}
 _OPS = (
     "eq",
     "in",
@@ -594,7 +595,7 @@ def _amount(spec: dict | None, answers: dict, zone_code, ctx: dict) -> dict:
         out["max_total"] = spec["max_total"]
     if missing:
         out["missing"] = missing
-        out.setdefault("note", "Montant non calculable sans : " + ", ".join(missing) + ".")
+        out.setdefault("note", "Montant non calculable sans : " + ", ".join(_TITLES.get(m, m) for m in missing) + ".")
     return out
 
 
