@@ -7,7 +7,6 @@ import json
 import threading
 
 import pytest
-
 from rezone_infra.server import make_event, make_server, route
 
 

@@ -7,7 +7,6 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from rezone import release
 from rezone.storage import InvalidKey, LocalStore, NotFound, check_key, open_store
 from rezone_build.publish import PublishError, publish, read_manifest, rollback

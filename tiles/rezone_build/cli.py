@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["main", "default_sources"]
+__all__ = ["default_sources", "main"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def _cmd_build(a) -> int:
     except SourceError as exc:
         print(f"rezone build: source error: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # a failed build leaves the live release untouched
+    except Exception as exc:  # noqa: BLE001 - a failed build leaves the live release untouched
         print(f"rezone build failed: {exc}\n(the previously published release, if any, is still live)",
               file=sys.stderr)
         return 1

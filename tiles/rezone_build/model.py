@@ -15,16 +15,16 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "Commune",
+    "Dataset",
+    "Departement",
+    "Epci",
+    "Facility",
+    "Qpv",
+    "Region",
+    "SourceInfo",
     "Value",
     "ZoneValue",
-    "Commune",
-    "Departement",
-    "Region",
-    "Epci",
-    "Qpv",
-    "Facility",
-    "SourceInfo",
-    "Dataset",
 ]
 
 

@@ -20,7 +20,7 @@ from rezone.storage import open_store
 
 from .publish import publish
 
-__all__ = ["BuildContext", "STEPS", "build_release", "BuildError"]
+__all__ = ["STEPS", "BuildContext", "BuildError", "build_release"]
 
 # (name, "module:function"); order matters only for readability: steps are independent.
 STEPS: list[tuple[str, str]] = [

@@ -1,6 +1,6 @@
 """Public vocabulary of the API (DESIGN.md, "Vocabulary"): professions, zone codes, territory levels."""
 
-__all__ = ["PROFESSIONS", "ZONE_CODES", "LEVELS", "PROFESSION_LABELS", "ZONE_LABELS"]
+__all__ = ["LEVELS", "PROFESSIONS", "PROFESSION_LABELS", "ZONE_CODES", "ZONE_LABELS"]
 
 PROFESSIONS: tuple[str, ...] = (
     "medecin",

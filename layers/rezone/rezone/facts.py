@@ -6,7 +6,7 @@ import re
 
 from .storage import NotFound
 
-__all__ = ["dep_of", "commune_facts", "COMMUNE_CODE_RE"]
+__all__ = ["COMMUNE_CODE_RE", "commune_facts", "dep_of"]
 
 COMMUNE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 

@@ -11,14 +11,14 @@ import json
 import math
 
 __all__ = [
-    "response",
-    "json_response",
-    "problem",
-    "ApiError",
     "CORS_HEADERS",
     "IMMUTABLE",
-    "SHORT_CACHE",
     "NO_STORE",
+    "SHORT_CACHE",
+    "ApiError",
+    "json_response",
+    "problem",
+    "response",
 ]
 
 CORS_HEADERS = {

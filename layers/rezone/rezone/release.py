@@ -19,7 +19,7 @@ import time
 
 from .storage import NotFound, Store, open_store
 
-__all__ = ["Release", "current", "reset", "MANIFEST_KEY", "NoRelease", "DEFAULT_STORE"]
+__all__ = ["DEFAULT_STORE", "MANIFEST_KEY", "NoRelease", "Release", "current", "reset"]
 
 MANIFEST_KEY = "manifest.json"
 MANIFEST_TTL = float(os.environ.get("REZONE_MANIFEST_TTL", "30"))

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["Store", "LocalStore", "S3Store", "open_store", "NotFound", "InvalidKey", "check_key"]
+__all__ = ["InvalidKey", "LocalStore", "NotFound", "S3Store", "Store", "check_key", "open_store"]
 
 
 class NotFound(KeyError):

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from rezone.http import CORS_HEADERS, ApiError, problem, response
 from rezone.release import NoRelease
 
-__all__ = ["make_resolver", "lambda_entry", "problem_response", "param_of"]
+__all__ = ["lambda_entry", "make_resolver", "param_of", "problem_response"]
 
 log = logging.getLogger("rezone")
 
