@@ -31,7 +31,10 @@ if [ -f web/package.json ]; then
   (cd web && npm run --silent build)
 fi
 
-(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)  # tiles tests: @mapbox/vector-tile, gl-style-validate
+# tiles tests: @mapbox/vector-tile (MapLibre's parser) and gl-style-validate
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 for arg in "$@"; do
   case "$arg" in
