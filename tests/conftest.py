@@ -61,3 +61,16 @@ def live_store(small_release, monkeypatch):
     release.reset(str(small_release["store"]))
     yield small_release
     release.reset()
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tmp_path_factory):
+    """The tiny hand-made release of tests/query_tiny.py, published and made current."""
+    from query_tiny import publish_tiny
+    from rezone import release
+
+    root = tmp_path_factory.mktemp("tiny")
+    publish_tiny(root)
+    release.reset(str(root / "store"))
+    yield release.current()
+    release.reset()

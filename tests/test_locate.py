@@ -10,7 +10,6 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from query_tiny import publish_tiny
 from rezone import release
 from rezone.http import ApiError
 from rezone.locate import covers, find_commune, locate, lookup, parse_wkb
@@ -55,55 +54,48 @@ def test_parse_wkb_multipolygon_both_byte_orders():
 
 # ---------------------------------------------------------------- the tiny hand-made release
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    publish_tiny(root)
-    release.reset(str(root / "store"))
-    yield release.current()
-    release.reset()
 
 
-def test_tiny_inside_and_outside(tiny):
-    assert find_commune(tiny, 2.1, 49.1) == "80001"
-    assert find_commune(tiny, 2.45, 49.15) == "80003"
-    assert find_commune(tiny, 5.0, 49.1) is None  # no shard there
-    assert find_commune(tiny, 2.1, 49.21) is None  # shard exists, no commune (≥ SNAP_DEG away)
+def test_tiny_inside_and_outside(tiny_release):
+    assert find_commune(tiny_release, 2.1, 49.1) == "80001"
+    assert find_commune(tiny_release, 2.45, 49.15) == "80003"
+    assert find_commune(tiny_release, 5.0, 49.1) is None  # no shard there
+    assert find_commune(tiny_release, 2.1, 49.21) is None  # shard exists, no commune (≥ SNAP_DEG away)
 
 
-def test_tiny_shared_border_is_deterministic(tiny):
+def test_tiny_shared_border_is_deterministic(tiny_release):
     # x = 2.2 is the border of 80001 and 80002: both cover it, the lowest code wins, every time.
-    assert {find_commune(tiny, 2.2, 49.0 + k / 100) for k in range(1, 20)} == {"80001"}
+    assert {find_commune(tiny_release, 2.2, 49.0 + k / 100) for k in range(1, 20)} == {"80001"}
     # x = 2.25 is a grid line (two shards), inside 80002 on both sides.
-    assert find_commune(tiny, 2.25, 49.1) == "80002"
-    assert find_commune(tiny, 2.2499999, 49.1) == "80002"
+    assert find_commune(tiny_release, 2.25, 49.1) == "80002"
+    assert find_commune(tiny_release, 2.2499999, 49.1) == "80002"
 
 
-def test_tiny_sliver_snaps_to_nearest(tiny):
-    code, _, match = lookup(tiny, 2.6007, 49.1)
+def test_tiny_sliver_snaps_to_nearest(tiny_release):
+    code, _, match = lookup(tiny_release, 2.6007, 49.1)
     assert code == "80003" and match["method"] == "nearest" and match["distance_deg"] == pytest.approx(0.0007)
 
 
-def test_tiny_qpv_overrides_doctors_zonage(tiny):
-    ans = locate(tiny, 2.32, 49.07)
+def test_tiny_qpv_overrides_doctors_zonage(tiny_release):
+    ans = locate(tiny_release, 2.32, 49.07)
     assert ans["commune"]["code"] == "80002" and ans["qpv"]["code"] == "QN08001M"
     assert ans["zonage"]["medecin"]["code"] == "ZIP" and ans["zonage"]["medecin"]["commune_zonage"]["code"] == "ZAC"
     assert ans["flags"]["in_qpv"] is True
-    out = locate(tiny, 2.38, 49.07)
+    out = locate(tiny_release, 2.38, 49.07)
     assert out["qpv"] is None and out["zonage"]["medecin"]["code"] == "ZAC" and out["flags"]["in_qpv"] is False
 
 
 @pytest.mark.parametrize("lon,lat,param", [(float("nan"), 49.0, "lon"), (2.0, float("inf"), "lat"),
                                            (181.0, 49.0, "lon"), (2.0, -90.5, "lat")])
-def test_tiny_bad_coordinates_raise_400(tiny, lon, lat, param):
+def test_tiny_bad_coordinates_raise_400(tiny_release, lon, lat, param):
     with pytest.raises(ApiError) as err:
-        find_commune(tiny, lon, lat)
+        find_commune(tiny_release, lon, lat)
     assert err.value.status == 400 and err.value.param == param
 
 
-def test_tiny_sea_is_404(tiny):
+def test_tiny_sea_is_404(tiny_release):
     with pytest.raises(ApiError) as err:
-        locate(tiny, -5.0, 45.0)
+        locate(tiny_release, -5.0, 45.0)
     assert err.value.status == 404
 
 

@@ -10,17 +10,8 @@ from rezone.http import ApiError
 from rezone.territories import UNSOURCED, territory
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    publish_tiny(root)
-    release.reset(str(root / "store"))
-    yield release.current()
-    release.reset()
-
-
-def test_tiny_commune_figures(tiny):
-    t = territory(tiny, "commune", "80002")
+def test_tiny_commune_figures(tiny_release):
+    t = territory(tiny_release, "commune", "80002")
     f = t["figures"]
     assert f["population"]["value"] == 3000 and f["population"]["enclosing"]["epci"]["value"] == 4500
     assert f["apl_mg_2023"]["value"] == 2.8 and f["apl_mg_2022"]["value"] == 3.0
@@ -45,31 +36,31 @@ def test_tiny_commune_figures(tiny):
     assert set(t["enclosing"]) == {"epci", "departement", "region", "france", "tvs"}
 
 
-def test_tiny_quartiles(tiny):
-    q = {c: territory(tiny, "commune", c)["figures"]["apl_mg_2023"]["quartile"] for c in ("80001", "80002", "80003")}
+def test_tiny_quartiles(tiny_release):
+    q = {c: territory(tiny_release, "commune", c)["figures"]["apl_mg_2023"]["quartile"] for c in ("80001", "80002", "80003")}
     assert q["80001"] < q["80002"] < q["80003"]  # APL 2.5 < 2.8 < 4.0
 
 
-def test_tiny_levels_and_members(tiny):
-    e = territory(tiny, "epci", "200000001")
+def test_tiny_levels_and_members(tiny_release):
+    e = territory(tiny_release, "epci", "200000001")
     assert [m["code"] for m in e["members"]] == ["80001", "80002", "80003"]
     assert e["partial"]  # a build limited to some départements says so
-    d = territory(tiny, "departement", "80")
+    d = territory(tiny_release, "departement", "80")
     assert d["figures"]["departement.medecins_generalistes"]["value"] == 373
-    r = territory(tiny, "region", "32")
+    r = territory(tiny_release, "region", "32")
     assert r["figures"]["departement.medecins_generalistes"]["value"] == 373  # sum over its départements
-    fr = territory(tiny, "france", "FR")
+    fr = territory(tiny_release, "france", "FR")
     assert fr["regions"] == ["32"] and fr["figures"]["population"]["value"] == 4500 and "members" not in fr
 
 
-def test_tiny_tvs_level(tiny):
-    t = territory(tiny, "tvs", "80T01")
+def test_tiny_tvs_level(tiny_release):
+    t = territory(tiny_release, "tvs", "80T01")
     assert [m["code"] for m in t["members"]] == ["80001", "80002"]
     assert t["figures"]["population"]["value"] == 4000 and t["zonage_tvs"]["code"] == "ZIP"
-    c = territory(tiny, "commune", "80001")
+    c = territory(tiny_release, "commune", "80001")
     assert c["enclosing"]["tvs"] == {"code": "80T01", "name": "80T01"}
     assert c["figures"]["population"]["enclosing"]["tvs"]["value"] == 4000
-    assert "tvs" not in territory(tiny, "commune", "80003")["enclosing"]
+    assert "tvs" not in territory(tiny_release, "commune", "80003")["enclosing"]
 
 
 def test_tiny_access_shares_from_the_raster_step(tmp_path):
@@ -91,8 +82,8 @@ def test_tiny_access_shares_from_the_raster_step(tmp_path):
         release.reset()
 
 
-def test_tiny_without_access_shares(tiny):
-    assert "acces_hopital" not in territory(tiny, "commune", "80002")["figures"]
+def test_tiny_without_access_shares(tiny_release):
+    assert "acces_hopital" not in territory(tiny_release, "commune", "80002")["figures"]
 
 
 @pytest.mark.parametrize("level,code,status,param", [
@@ -100,9 +91,9 @@ def test_tiny_without_access_shares(tiny):
     ("epci", "123", 400, "code"), ("departement", "81", 404, "code"), ("france", "EU", 400, "code"),
     ("tvs", "T123", 404, "code"),
 ])
-def test_tiny_errors(tiny, level, code, status, param):
+def test_tiny_errors(tiny_release, level, code, status, param):
     with pytest.raises(ApiError) as err:
-        territory(tiny, level, code)
+        territory(tiny_release, level, code)
     assert err.value.status == status and err.value.param == param
 
 
