@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 import shapely
-from rezone import release as release_mod
 from rezone.constants import PROFESSIONS
 from rezone.tiles import handle
 from rezone_build.generalize import simplify_coverage
@@ -20,17 +19,10 @@ from tiles_support import body_bytes, build_tiles_release, decode, event
 pytestmark = pytest.mark.needs_sources
 
 
-@pytest.fixture(scope="module")
-def rel(small_release):
-    return build_tiles_release(small_release)
-
-
 @pytest.fixture
-def served(rel, monkeypatch):
-    monkeypatch.setenv("REZONE_STORE", str(rel["store"]))
-    release_mod.reset(str(rel["store"]))
-    yield rel
-    release_mod.reset()
+def served(live_store):
+    """The session's small release, served (REZONE_STORE set, caches reset), with its tiles summary."""
+    return build_tiles_release(live_store)
 
 
 def get_tile(tileset, z, x, y):
@@ -202,7 +194,8 @@ def test_low_zoom_zones_have_no_gap_or_overlap(served, small_dataset, z):
         assert _holes(union) <= _holes(source), p
 
 
-def test_sizes_and_metadata(rel):
+def test_sizes_and_metadata(served):
+    rel = served
     res = rel["result"]
     assert res["max_tile_bytes"] <= 500 * 1024
     for p in PROFESSIONS:

@@ -32,17 +32,10 @@ def _load_handler():
 handler = _load_handler()
 
 
-@pytest.fixture(scope="module")
-def rel(small_release):
-    return build_tiles_release(small_release)
-
-
 @pytest.fixture
-def served(rel, monkeypatch):
-    monkeypatch.setenv("REZONE_STORE", str(rel["store"]))
-    release_mod.reset(str(rel["store"]))
-    yield rel
-    release_mod.reset()
+def served(live_store):
+    """The session's small release, served (REZONE_STORE set, caches reset), with its tiles summary."""
+    return build_tiles_release(live_store)
 
 
 def call(path, headers=None, method="GET"):
