@@ -81,6 +81,7 @@ def publish_tiny(root, access_shares: dict | None = None) -> str:
     from rezone.storage import LocalStore
     from rezone_build import facts, query_build
     from rezone_build.publish import publish
+    from rezone_build.raster_shares import write_access_shares
 
     out = Path(root) / "release"
     out.mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,6 @@ def publish_tiny(root, access_shares: dict | None = None) -> str:
     facts.build(ds, out, ctx)
     query_build.build(ds, out, ctx)
     if access_shares is not None:
-        (out / "raster").mkdir(exist_ok=True)
-        (out / "raster" / "access-shares.json").write_text(json.dumps(access_shares))
+        write_access_shares(out / "raster", access_shares)
     (out / "release.json").write_text(json.dumps({"version": "tiny-1"}))
     return publish(out, LocalStore(Path(root) / "store"), "tiny-1")

@@ -8,7 +8,8 @@ Writes into the release:
   and maison de santé pluriprofessionnelle (Haute-Garonne only: the only département whose
   ambulatory structures are geolocated; nodata elsewhere).
 - ``raster/access-shares.json``: population-weighted share of inhabitants farther than 10/20/30 km
-  from a hospital, per commune, EPCI, département, région and France.
+  from a hospital, per commune, EPCI, département, région and France; split for serving under
+  ``raster/access-shares/`` (meta, one file per level, communes per département).
 - ``raster/index.json``: what was built (files, bands, counts, coverage, caveats).
 - ``tiles/acces-hopital.pmtiles``: PNG tiles (z4–10) of the distance classes of band 1.
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from .raster_cog import NODATA, write_cog
 from .raster_grid import AREAS, area_of, grid_distance, make_grid, to_proj
-from .raster_shares import access_shares, commune_distances
+from .raster_shares import access_shares, commune_distances, write_access_shares
 from .raster_tiles import CLASSES, RasterLayer, classify, write_pmtiles
 
 __all__ = [
@@ -234,8 +235,7 @@ def build(ds, out: Path, ctx) -> dict:
         "hospitals_note": common["hospitals_note"],
         "levels": access_shares(ds, distances),
     }
-    (out / "raster" / "access-shares.json").write_text(
-        json.dumps(shares, ensure_ascii=False, separators=(",", ":")))
+    write_access_shares(out / "raster", shares)
     index = {**common, "files": files, "nodata": NODATA,
              "bands": [{"index": i + 1, "description": d, **t} for i, (d, t) in enumerate(zip(band_desc, band_tags))],
              "hospitals": len(hospitals), "public_hospitals": len(public),

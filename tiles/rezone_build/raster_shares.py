@@ -12,13 +12,18 @@ communes outside the scope, any région, France) carries ``"partial": true``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
+from rezone.facts import dep_of
 
 from .raster_grid import AREAS, area_of, nearest_distance, to_proj
 
-__all__ = ["THRESHOLDS_KM", "access_shares", "commune_distances"]
+__all__ = ["SPLIT_DIR", "THRESHOLDS_KM", "access_shares", "commune_distances", "write_access_shares"]
+
+SPLIT_DIR = "access-shares"
 
 THRESHOLDS_KM = (10, 20, 30)
 
@@ -84,3 +89,27 @@ def _partial(ds, level: str, code: str) -> bool:
         epci = ds.epcis.get(code)
         return epci is None or any(m not in ds.communes for m in epci.members)
     return level in ("region", "france")
+
+
+def write_access_shares(raster_dir: Path, doc: dict) -> None:
+    """Write ``access-shares.json`` (the whole document) and its serving split under ``access-shares/``:
+    ``meta.json`` (everything but the figures), ``<level>.json`` for the levels above the commune and
+    ``commune-<dep>.json`` per département, so that a territories request reads a few KB, not the
+    whole document (3.9 MB for France)."""
+    def dump(path: Path, obj) -> None:
+        path.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+
+    raster_dir.mkdir(parents=True, exist_ok=True)
+    dump(raster_dir / "access-shares.json", doc)
+    split = raster_dir / SPLIT_DIR
+    split.mkdir(exist_ok=True)
+    levels = doc.get("levels", {})
+    dump(split / "meta.json", {k: v for k, v in doc.items() if k != "levels"})
+    by_dep: dict[str, dict] = defaultdict(dict)
+    for code, fig in levels.get("commune", {}).items():
+        by_dep[dep_of(code)][code] = fig
+    for dep, figs in by_dep.items():
+        dump(split / f"commune-{dep}.json", figs)
+    for level, figs in levels.items():
+        if level != "commune":
+            dump(split / f"{level}.json", figs)

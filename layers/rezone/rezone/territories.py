@@ -7,21 +7,21 @@ the first three characters of their code in ``commune/<xyz>.json``, other levels
 figure for each enclosing level (``enclosing``). A figure published only at an enclosing level
 (e.g. the département counts) appears as ``null`` with that reason; figures no source provides
 (:data:`UNSOURCED`) as ``null`` with their reason. When the release has
-``raster/access-shares.json`` (raster step), the shares of population far from a hospital are
-added from it.
+``raster/access-shares/`` (raster step), the shares of population far from a hospital are added
+from it: ``meta.json`` and one small file per level (per département for communes).
 """
 
 from __future__ import annotations
 
 import re
 
-from .facts import COMMUNE_CODE_RE
+from .facts import COMMUNE_CODE_RE, dep_of
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["ACCESS_KEY", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
+__all__ = ["ACCESS_DIR", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
 
-ACCESS_KEY = "raster/access-shares.json"
+ACCESS_DIR = "raster/access-shares/"
 
 # Figures the Assurance Maladie service shows that no open source in this release provides.
 UNSOURCED: dict[str, dict[str, str]] = {
@@ -79,15 +79,19 @@ def _meta(release) -> dict:
 def _access(release) -> dict | None:
     def factory():
         try:
-            return release.json(ACCESS_KEY)
+            return release.json(ACCESS_DIR + "meta.json")
         except NotFound:
             return None
 
     return release.memo("access-shares", factory)
 
 
-def _access_fig(acc: dict, level: str, code: str) -> dict:
-    value = (acc.get("levels", {}).get(level) or {}).get(code)
+def _access_fig(release, acc: dict, level: str, code: str) -> dict:
+    name = f"commune-{dep_of(code)}" if level == "commune" else level
+    try:
+        value = release.json(f"{ACCESS_DIR}{name}.json").get(code)
+    except NotFound:
+        value = None
     out = {"value": value, "unit": "part de la population", "source": acc.get("source"),
            "vintage": acc.get("vintage"), "method": acc.get("method")}
     if value is None:
@@ -129,11 +133,11 @@ def territory(release, level: str, code: str) -> dict:
         own[fid] = {"value": None, "unit": None, "source": None, "vintage": None, "reason": reason["fr"],
                     "reason_en": reason["en"]}
     if acc is not None:
-        own["acces_hopital"] = _access_fig(acc, level, code)
+        own["acces_hopital"] = _access_fig(release, acc, level, code)
     for fid, fig in own.items():
         enclosing = {}
         for plevel, prec in parents.items():
-            pf = _access_fig(acc, plevel, prec["code"]) if fid == "acces_hopital" else prec["figures"].get(fid)
+            pf = _access_fig(release, acc, plevel, prec["code"]) if fid == "acces_hopital" else prec["figures"].get(fid)
             if pf is not None:
                 enclosing[plevel] = dict(pf, code=prec["code"], name=prec["name"])
         figures[fid] = dict(fig, enclosing=enclosing)
