@@ -1,10 +1,10 @@
-"""Release step ``facts``: per-commune zone facts, one small JSON per département.
+"""Release step ``facts``: per-commune zone facts, in small JSON files grouped by code prefix.
 
-``facts/<dep>.json`` = ``{"<commune code>": {...}}`` with the commune's name, département, région,
+``facts/<xyz>.json`` (``rezone.facts.commune_file``: the first three characters of the code) = ``{"<commune code>": {...}}`` with the commune's name, département, région,
 EPCI, zonage of every profession (code, label, source, vintage, reason), ZRR class, QPV list (with
 their own doctors' zonage) and the "zone rouge" status of its EPCI. The query function (locate) and
 the eligibility function (zone facts of the practice commune) read these; a cold function reads
-one file of a few hundred KB at most.
+one file of ≤ 100 communes.
 """
 
 from __future__ import annotations
@@ -13,18 +13,26 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from rezone.facts import dep_of
+from rezone.facts import commune_file
 
-__all__ = ["build", "commune_facts"]
+__all__ = ["build", "commune_facts", "qpvs_by_commune"]
 
 
 def _zv(z):
     return None if z is None else asdict(z)
 
 
-def commune_facts(ds, c) -> dict:
+def qpvs_by_commune(ds) -> dict[str, list]:
+    """Commune code → the QPVs touching it (one pass over the QPVs)."""
+    out: dict[str, list] = {}
+    for q in ds.qpvs.values():
+        for code in q.communes:
+            out.setdefault(code, []).append(q)
+    return out
+
+
+def commune_facts(ds, c, qpvs: list) -> dict:
     epci = ds.epcis.get(c.epci) if c.epci else None
-    qpvs = [q for q in ds.qpvs.values() if c.code in q.communes]
     dep = ds.departements.get(c.departement)
     reg = ds.regions.get(c.region)
     return {
@@ -47,11 +55,12 @@ def commune_facts(ds, c) -> dict:
 
 
 def build(ds, out: Path, ctx) -> dict:
-    by_dep: dict[str, dict] = {}
+    qpvs = qpvs_by_commune(ds)
+    groups: dict[str, dict] = {}
     for c in ds.communes.values():
-        by_dep.setdefault(dep_of(c.code), {})[c.code] = commune_facts(ds, c)
+        groups.setdefault(commune_file(c.code), {})[c.code] = commune_facts(ds, c, qpvs.get(c.code, []))
     d = out / "facts"
     d.mkdir(parents=True, exist_ok=True)
-    for dep, facts in by_dep.items():
-        (d / f"{dep}.json").write_text(json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
-    return {"files": len(by_dep), "communes": sum(len(v) for v in by_dep.values())}
+    for name, facts in groups.items():
+        (d / f"{name}.json").write_text(json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
+    return {"files": len(groups), "communes": sum(len(v) for v in groups.values())}

@@ -1,4 +1,4 @@
-"""Zone facts of a commune, read from the release's ``facts/<dep>.json`` (see rezone_build.facts)."""
+"""Zone facts of a commune, read from the release's ``facts/<xyz>.json`` (see rezone_build.facts)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from .storage import NotFound
 
-__all__ = ["COMMUNE_CODE_RE", "commune_facts", "dep_of"]
+__all__ = ["COMMUNE_CODE_RE", "commune_facts", "commune_file", "dep_of"]
 
 COMMUNE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
@@ -16,13 +16,18 @@ def dep_of(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
 
 
+def commune_file(code: str) -> str:
+    """Group of commune ``code`` in per-commune release files (``facts/``, ``query/territories/commune/``):
+    the first three characters of its code, so ≤ 100 communes (a few tens of KB) per file."""
+    return code[:3]
+
+
 def commune_facts(release, code: str) -> dict | None:
-    """The facts of commune ``code`` in ``release``, or None if unknown. One read per département."""
+    """The facts of commune ``code`` in ``release``, or None if unknown. One small read per group."""
     if not COMMUNE_CODE_RE.match(code or ""):
         return None
-    dep = dep_of(code)
     try:
-        table = release.json(f"facts/{dep}.json")
+        table = release.json(f"facts/{commune_file(code)}.json")
     except NotFound:
         return None
     return table.get(code)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .facts import COMMUNE_CODE_RE, dep_of
+from .facts import COMMUNE_CODE_RE, commune_file, dep_of
 from .http import ApiError
 from .storage import NotFound
 
@@ -53,11 +53,6 @@ CODE_PATTERNS: dict[str, re.Pattern] = {
 }
 LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région",
                "france": "France", "tvs": "territoire de vie-santé"}
-
-
-def commune_file(code: str) -> str:
-    """Name of the file of commune ``code`` under ``query/territories/commune/`` (≤ 100 communes each)."""
-    return code[:3]
 
 
 def _record(release, level: str, code: str) -> dict | None:
