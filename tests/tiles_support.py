@@ -14,16 +14,11 @@ def build_tiles_release(small_release) -> dict:
 
 
 def event(path: str, headers: dict | None = None, method: str = "GET") -> dict:
-    """An API Gateway HTTP API v2 event as Lambda receives it."""
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"host": "tiles.example.org", "x-forwarded-proto": "https", **(headers or {})},
-        "requestContext": {"http": {"method": method, "path": path}},
-        "isBase64Encoded": False,
-    }
+    """An API Gateway HTTP API v2 event as Lambda receives it (behind a CDN host)."""
+    from rezone_infra.server import make_event
+
+    return make_event(method, path, "", {"host": "tiles.example.org", "x-forwarded-proto": "https", **(headers or {})},
+                      None)
 
 
 def body_bytes(resp: dict) -> bytes:
