@@ -88,8 +88,9 @@ def test_cli_build_reports_source_error_without_traceback(sources_dir, tmp_path,
         ]
     )
     err = capsys.readouterr().err
-    assert rc == 2
+    assert rc == 1  # a user error (2 is for usage errors)
     assert "communes.json: missing source file" in err and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("rezone build: source error: ")
 
 
 def test_missing_directory_is_a_source_error(tmp_path):

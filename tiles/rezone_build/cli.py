@@ -3,6 +3,14 @@
 Defaults: ``--sources`` = ``../shared/data`` beside the repository when present, else the upstream
 URLs downloaded into ``--work``/cache (sha256-checked); ``--store`` = ``store`` (a local directory);
 ``--work`` = ``.rezone``; ``serve`` listens on 127.0.0.1:8000.
+
+Every command ends with one line: its result on stdout (exit 0) or ``rezone <command>: <reason>``
+on stderr, with exit code 1 for a user error (bad store, unknown version, missing source, failed
+build…) and 2 for a usage error (argparse); never a traceback (``--traceback`` shows it).
+Commands report a user error by raising :class:`CliError` (or letting a known domain exception
+through: :func:`main` is the one handler). ``--quiet`` (``args.quiet``) silences progress and
+details; the final line and errors are still printed. Use :func:`info` for optional output and
+:func:`progress_enabled` to decide whether to draw a progress bar.
 """
 
 from __future__ import annotations
@@ -12,14 +20,58 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["default_sources", "main"]
+__all__ = ["CliError", "default_sources", "info", "main", "progress_enabled"]
 
 REPO = Path(__file__).resolve().parents[2]
+
+EXIT_USER = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user error: the command ends with this one-line message and exit code ``code`` (1)."""
+
+    def __init__(self, message: str, code: int = EXIT_USER):
+        super().__init__(message)
+        self.code = code
+
+
+def info(args, msg: str) -> None:
+    """Print optional output (details, summaries) unless ``--quiet``."""
+    if not getattr(args, "quiet", False):
+        print(msg, flush=True)
+
+
+def progress_enabled(args) -> bool:
+    """Whether a progress bar may be drawn (not ``--quiet``)."""
+    return not getattr(args, "quiet", False)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rezone")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "unknown"
 
 
 def default_sources() -> Path | None:
     p = REPO.parent / "shared" / "data"
     return p if (p / "sources.json").is_file() else None
+
+
+def _open_store(url: str, must_exist: bool = True):
+    """The store at ``url``; a local store must be an existing directory unless it is about to be created."""
+    from rezone.storage import open_store
+
+    if not str(url).startswith("s3://"):
+        p = Path(url)
+        if p.exists() and not p.is_dir():
+            raise CliError(f"store {url} is not a directory")
+        if must_exist and not p.is_dir():
+            raise CliError(f"store {url} does not exist (build or publish a release first)")
+    return open_store(url)
 
 
 def _cmd_build(a) -> int:
@@ -30,24 +82,20 @@ def _cmd_build(a) -> int:
     steps = [s.strip() for s in a.steps.split(",")] if a.steps else None
     try:
         res = build_release(a.sources or default_sources(), a.store, a.work, departements=deps, steps=steps,
-                            do_publish=not a.no_publish)
+                            do_publish=not a.no_publish, quiet=a.quiet)
     except SourceError as exc:
-        print(f"rezone build: source error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - a failed build leaves the live release untouched
-        print(f"rezone build failed: {exc}\n(the previously published release, if any, is still live)",
-              file=sys.stderr)
-        return 1
+        raise CliError(f"source error: {exc}") from exc
+    except Exception as exc:  # a failed build leaves the live release untouched
+        raise CliError(f"build failed: {exc} (the previously published release, if any, is still live)") from exc
     summary = res["dataset"].quality.get("summary", {})
-    print("\n== Rézone build ==")
-    print(f"version      {res['version']}")
-    print(f"release dir  {res['release_dir']}")
-    print(f"published to {a.store}" if not a.no_publish else "not published (--no-publish)")
+    info(a, "\n== Rézone build ==")
+    info(a, f"release dir  {res['release_dir']}")
     for k, v in res["timings_s"].items():
-        print(f"time {k:<12} {v:8.1f} s")
-    print(f"peak RSS     {res['peak_rss_mb']:.0f} MB")
+        info(a, f"time {k:<12} {v:8.1f} s")
+    info(a, f"peak RSS     {res['peak_rss_mb']:.0f} MB")
     if summary:
-        print("quality      " + json.dumps(summary, ensure_ascii=False))
+        info(a, "quality      " + json.dumps(summary, ensure_ascii=False))
+    print(f"built {res['version']}, " + (f"published to {a.store}" if not a.no_publish else "not published (--no-publish)"))
     return 0
 
 
@@ -55,74 +103,131 @@ def _cmd_serve(a) -> int:
     from rezone_infra.server import serve
 
     serve(a.store, a.host, a.port, a.web)
+    print("server stopped")
     return 0
 
 
 def _cmd_publish(a) -> int:
-    from rezone.storage import open_store
-
     from .publish import publish
 
-    v = publish(a.release, open_store(a.store))
+    if not Path(a.release).is_dir():
+        raise CliError(f"{a.release}: no such release directory")
+    v = publish(a.release, _open_store(a.store, must_exist=False))
     print(f"published {v} to {a.store}")
     return 0
 
 
 def _cmd_rollback(a) -> int:
-    from rezone.storage import open_store
-
     from .publish import rollback
 
-    v = rollback(open_store(a.store), a.to)
+    v = rollback(_open_store(a.store), a.to)
     print(f"current release is now {v}")
     return 0
 
 
 def _cmd_releases(a) -> int:
-    from rezone.storage import open_store
-
     from .publish import read_manifest
 
-    print(json.dumps(read_manifest(open_store(a.store)), indent=1))
+    manifest = read_manifest(_open_store(a.store))
+    if a.json:
+        print(json.dumps(manifest, indent=1))
+        return 0
+    current, history = manifest.get("current"), manifest.get("history") or []
+    for v in ([current] if current else []) + history:
+        info(a, f"{'*' if v == current else ' '} {v}")
+    print(f"current release: {current}, {len(history)} earlier" if current else f"no release published in {a.store}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="rezone", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
+def _close_progress_bars() -> None:
+    """Close the progress bars a failed step left open, so that the error line starts a line."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", None) or ()):
+        bar.close()
 
-    b = sub.add_parser("build", help="sources → dataset → release, published to the store")
+
+def _one_line(exc: BaseException) -> str:
+    """A one-line description of ``exc``: its message, or its type when the message says nothing."""
+    from .publish import PublishError
+    from .sources import SourceError
+
+    msg = " ".join(str(exc).split())
+    if isinstance(exc, (CliError, PublishError, SourceError, OSError)) and msg:
+        return msg
+    name = type(exc).__name__
+    if name == "NotFound":  # rezone.storage.NotFound: a KeyError whose message is the key
+        return f"not found in the store: {msg}"
+    return f"{name}: {msg}" if msg else name
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rezone", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"rezone {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars or details: only the final line and errors")
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
+                        help="on failure, show the Python traceback (for bug reports)")
+    for flag in ("--quiet", "--traceback"):  # accepted before the command too: rezone -q build
+        p.add_argument(*(["-q"] if flag == "--quiet" else []), flag, action="store_true", help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, fn) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help, parents=[common])
+        c.set_defaults(fn=fn)
+        return c
+
+    b = command("build", "sources → dataset → release, published to the store", _cmd_build)
     b.add_argument("--sources", help="source directory (default: ../shared/data, else download)")
     b.add_argument("--store", default="store", help="local directory or s3://bucket/prefix (default: store)")
     b.add_argument("--work", default=".rezone", help="work directory: cache, staging (default: .rezone)")
     b.add_argument("--departements", help="comma-separated département codes to build (default: all)")
     b.add_argument("--steps", help="comma-separated release steps (default: all)")
     b.add_argument("--no-publish", action="store_true", help="build the release but do not publish it")
-    b.set_defaults(fn=_cmd_build)
 
-    s = sub.add_parser("serve", help="serve the API and the web client locally")
+    s = command("serve", "serve the API and the web client locally", _cmd_serve)
     s.add_argument("--store", default="store")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--web", default=None, help="web client folder (default: web/dist)")
-    s.set_defaults(fn=_cmd_serve)
 
-    pu = sub.add_parser("publish", help="upload a built release directory and make it current")
+    pu = command("publish", "upload a built release directory and make it current", _cmd_publish)
     pu.add_argument("release", help="a release directory (.rezone/releases/<version>)")
     pu.add_argument("--store", default="store")
-    pu.set_defaults(fn=_cmd_publish)
 
-    r = sub.add_parser("rollback", help="make the previous release current again")
+    r = command("rollback", "make the previous release current again", _cmd_rollback)
     r.add_argument("--store", default="store")
     r.add_argument("--to", default=None, help="a specific version")
-    r.set_defaults(fn=_cmd_rollback)
 
-    ls = sub.add_parser("releases", help="show the manifest")
+    ls = command("releases", "list the published releases (current first)", _cmd_releases)
     ls.add_argument("--store", default="store")
-    ls.set_defaults(fn=_cmd_releases)
+    ls.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    return p
 
-    a = p.parse_args(argv)
-    return a.fn(a)
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns its exit code (0, 1 user error, 2 usage error, 130 interrupted)."""
+    try:
+        a = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help / --version (0) or a usage error (2, message printed by argparse)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return a.fn(a)
+    except KeyboardInterrupt:
+        _close_progress_bars()
+        print(f"rezone {a.cmd}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # rezone releases | head
+        sys.stderr.close()
+        return EXIT_USER
+    except Exception as exc:  # noqa: BLE001 - the one place a command's failure becomes a message
+        _close_progress_bars()
+        if a.traceback:
+            import traceback
+
+            traceback.print_exception(exc)
+        print(f"rezone {a.cmd}: {_one_line(exc)}", file=sys.stderr)
+        return exc.code if isinstance(exc, CliError) else EXIT_USER
 
 
 if __name__ == "__main__":

@@ -95,4 +95,6 @@ def rollback(store: Store, to: str | None = None) -> str:
         if v and store.exists(f"releases/{v}/{RELEASE_META}"):
             flip(store, v)
             return v
-    raise PublishError("no earlier complete release to roll back to")
+    if to:
+        raise PublishError(f"unknown version {to}: no complete release of that name in {store.url}")
+    raise PublishError(f"no earlier complete release to roll back to in {store.url}")
