@@ -63,7 +63,7 @@ def test_upload_web_types_cache_and_stale_files(aws, tmp_path):
     h = s3.head_object(Bucket="rezone-web", Key="web/index.html")
     assert h["ContentType"] == "text/html; charset=utf-8" and h["CacheControl"] == "no-cache"
     h = s3.head_object(Bucket="rezone-web", Key="web/app.js")
-    assert "javascript" in h["ContentType"] and h["CacheControl"] == "public, max-age=300"
+    assert "javascript" in h["ContentType"] and h["CacheControl"] == "public, max-age=3600"  # unhashed name
     with pytest.raises(FileNotFoundError):
         upload_web(tmp_path / "nothing", "rezone-web", s3)
 

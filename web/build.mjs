@@ -1,10 +1,12 @@
 // Builds the static client into dist/: one JS bundle (MapLibre + app) and one CSS bundle with
 // content-hashed names (cacheable forever on a CDN), index.html pointing at them (short cache),
-// and the files of public/.
+// and the files of public/. Every text file also gets <file>.br and <file>.gz next to it, which the
+// local server sends by Accept-Encoding (rezone_infra/web_rules.py; CloudFront compresses itself).
 // Usage: npm run build   (NODE_ENV=development: unminified, with source maps)
 import { build } from "esbuild";
-import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const dev = process.env.NODE_ENV === "development";
 const out = new URL("./dist/", import.meta.url).pathname;
@@ -38,3 +40,15 @@ for (const [plain, hashed] of Object.entries(names)) {
   html = html.replace(`"${plain}"`, `"${hashed}"`);
 }
 await writeFile(`${out}index.html`, html);
+
+// Precompressed copies of the text files (once here, instead of on every request).
+const TEXT = /\.(?:html|js|css|svg|json|txt|map)$/;
+for (const name of await readdir(out)) {
+  if (!TEXT.test(name)) continue;
+  const data = await readFile(`${out}${name}`);
+  if (data.length < 256) continue; // web_rules.MIN_COMPRESS: not worth an encoding
+  await writeFile(`${out}${name}.gz`, gzipSync(data, { level: 9 }));
+  await writeFile(`${out}${name}.br`, brotliCompressSync(data, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  }));
+}

@@ -9,9 +9,10 @@ boto3 only (the app's .venv has it); credentials and region come from the usual 
 
 from __future__ import annotations
 
-import mimetypes
 import sys
 from pathlib import Path
+
+from rezone_infra import web_rules
 
 __all__ = ["WEB_PREFIX", "invalidate", "main", "stack_outputs", "upload_web"]
 
@@ -29,13 +30,10 @@ def stack_outputs(stack: str, cfn=None) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
 
-def _cache_control(name: str) -> str:
-    # index.html names the (unhashed) assets: always revalidated; the rest is short-lived.
-    return "no-cache" if name.endswith(".html") else "public, max-age=300"
-
-
 def upload_web(dist: str | Path, bucket: str, s3=None) -> list[str]:
-    """Upload every file of ``dist`` under ``web/`` with its type and cache policy; remove stale ones."""
+    """Upload every file of ``dist`` under ``web/`` with its type and the Cache-Control of
+    ``web_rules`` (the local server's rules); remove stale ones. The build's precompressed sidecars
+    (``.br``/``.gz``) stay home: CloudFront compresses on its own and S3 cannot negotiate."""
     if s3 is None:
         import boto3
 
@@ -46,17 +44,14 @@ def upload_web(dist: str | Path, bucket: str, s3=None) -> list[str]:
             f"{dist}/index.html missing: build the web client first (cd web && npm run build)"
         )
     keys = []
-    for p in sorted(f for f in dist.rglob("*") if f.is_file()):
+    for p in sorted(f for f in dist.rglob("*") if f.is_file() and not web_rules.is_sidecar(f.name)):
         key = WEB_PREFIX + p.relative_to(dist).as_posix()
-        ctype = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
-            ctype += "; charset=utf-8"
         s3.put_object(
             Bucket=bucket,
             Key=key,
             Body=p.read_bytes(),
-            ContentType=ctype,
-            CacheControl=_cache_control(p.name),
+            ContentType=web_rules.content_type(p.name),
+            CacheControl=web_rules.cache_control(p.name),
         )
         keys.append(key)
     wanted = set(keys)

@@ -9,8 +9,8 @@ Everything else is served from the web client's folder with security headers.
 from __future__ import annotations
 
 import base64
+import gzip
 import importlib.util
-import mimetypes
 import os
 import sys
 import threading
@@ -19,6 +19,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+from rezone_infra import web_rules
 
 __all__ = ["MAX_BODY", "ROOT", "invoke", "load_handler", "make_event", "make_server", "route", "serve"]
 
@@ -224,6 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._lambda_response(resp)
 
     def _static(self, path: str) -> None:
+        """A file of the web client, cached and compressed by the rules of ``web_rules`` (as on the CDN)."""
         if self.command not in ("GET", "HEAD"):
             return self._problem(405, "Méthode non autorisée", "Seules GET et HEAD sont acceptées ici.")
         rel = path.lstrip("/") or "index.html"
@@ -233,15 +236,20 @@ class _Handler(BaseHTTPRequestHandler):
             return self._problem(404, "Ressource introuvable", "Chemin hors du client web.")
         if target.is_dir():
             target = target / "index.html"
-        if not target.is_file():
+        if not target.is_file() or web_rules.is_sidecar(target.name):
             return self._problem(404, "Ressource introuvable", f"{path} n'existe pas.")
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
-            ctype += "; charset=utf-8"
         headers = dict(WEB_HEADERS)
-        headers["Content-Type"] = ctype
-        headers["Cache-Control"] = "no-cache" if target.name == "index.html" else "public, max-age=3600"
-        self._send(200, headers, target.read_bytes())
+        headers["Content-Type"] = web_rules.content_type(target.name)
+        headers["Cache-Control"] = web_rules.cache_control(target.name)
+        body, encoding, etag = _web_file(target, self.headers.get("Accept-Encoding"))
+        if encoding is not False:  # a compressible type: the answer depends on Accept-Encoding
+            headers["Vary"] = "Accept-Encoding"
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        headers["ETag"] = etag
+        if etag in [t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")]:
+            return self._send(304, headers, b"")
+        self._send(200, headers, body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch
 
@@ -249,6 +257,40 @@ class _Handler(BaseHTTPRequestHandler):
         from rezone.http import response
 
         self._lambda_response(response(204))
+
+
+_web_cache: dict[tuple[str, int, str | None], bytes] = {}
+_web_cache_lock = threading.Lock()
+
+
+def _web_file(target: Path, accept_encoding: str | None) -> tuple[bytes, str | None | bool, str]:
+    """``(body, content encoding, ETag)`` of a web client file for a request's ``Accept-Encoding``.
+
+    The encoding is False for a type that is never compressed, None for identity. A build sidecar
+    (``<file>.br`` / ``<file>.gz``) is sent when present; gzip is otherwise made once and cached.
+    """
+    stat = target.stat()
+    if not web_rules.compressible(target.name, stat.st_size):
+        return target.read_bytes(), False, f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    sidecars = {}
+    for enc, suffix in web_rules.ENCODINGS.items():
+        side = target.with_name(target.name + suffix)
+        if side.is_file() and side.stat().st_mtime_ns >= stat.st_mtime_ns:  # not older than its original
+            sidecars[enc] = side
+    encoding = web_rules.negotiate(accept_encoding, [e for e in web_rules.ENCODINGS if e in sidecars or e == "gzip"])
+    tag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}{"-" + encoding if encoding else ""}"'
+    if encoding is None:
+        return target.read_bytes(), None, tag
+    if encoding in sidecars:
+        return sidecars[encoding].read_bytes(), encoding, tag
+    key = (str(target), stat.st_mtime_ns, encoding)
+    with _web_cache_lock:
+        body = _web_cache.get(key)
+    if body is None:
+        body = gzip.compress(target.read_bytes(), 9, mtime=0)
+        with _web_cache_lock:
+            _web_cache[key] = body
+    return body, "gzip", tag
 
 
 class _Server(ThreadingHTTPServer):
