@@ -4,7 +4,9 @@ Every ``rules/*.yaml`` file is checked against ``rules/schema.json`` (JSON Schem
 cross-file checks (unique ids, file name = id, answer names from the vocabulary, zone codes valid
 for the professions, known exclusion ids, ``valid_from`` ≤ ``valid_until``). A malformed file fails
 the build with a :class:`RuleError` naming the file and the field. The result,
-``eligibility/aids.json``, is what the eligibility function serves and evaluates.
+``eligibility/aids.json``, is what the eligibility function serves and evaluates; every rule is
+also loaded here into the engine's typed objects (``rezone.eligibility.rules``), so a rule the
+engine cannot read fails the build rather than a request.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 from rezone.constants import ZONE_CODES
-from rezone.eligibility.questionnaire import answer_refs
+from rezone.eligibility.rules import answer_refs, compile_rules
 from rezone.eligibility.vocabulary import QUESTION_NAMES
 
 __all__ = ["CATALOGUE", "RULES_DIR", "RuleError", "build", "compile_rules_dir", "load_rule_file"]
@@ -112,6 +114,10 @@ def load_rule_file(path: Path, validator) -> dict:
         and abs(sum(s["amount"] for s in sched) - amount["total"]) > 0.005
     ):
         raise RuleError(path.name, "amount.schedule", "the instalments must sum to amount.total")
+    try:  # the engine loads the rule into its typed objects exactly as the serving side will
+        compile_rules([rule])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(path.name, "(rule)", f"the engine cannot load this rule: {exc!r}") from None
     return rule
 
 

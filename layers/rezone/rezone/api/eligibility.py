@@ -423,7 +423,7 @@ def aids(profession: Annotated[Profession | None, Query(description="Filtrer par
     release = current()
     rs = _rules(release)
     items = [
-        _catalogue_entry(r) for r in rs.by_id.values() if profession is None or profession in r["professions"]
+        _catalogue_entry(r) for r in rs.documents if profession is None or profession in r["professions"]
     ]
     return _ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
 

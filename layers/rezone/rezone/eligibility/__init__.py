@@ -1,7 +1,8 @@
-"""Eligibility to installation aids: vocabulary of answers, the pure rules engine, the questionnaire."""
+"""Eligibility to installation aids: vocabulary of answers, the typed rules, the pure engine, the questionnaire."""
 
-from .engine import STATUSES, Ruleset, compile_rules, evaluate
+from .engine import STATUSES, evaluate
 from .questionnaire import answers_needed, questionnaire
+from .rules import Ruleset, compile_rules
 from .vocabulary import QUESTION_NAMES, QUESTIONS
 
 __all__ = [
