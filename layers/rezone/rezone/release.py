@@ -7,7 +7,9 @@ Store layout::
     releases/<version>/...             tiles/, query/, eligibility/, raster/ ...
 
 Handlers call :func:`current` which re-reads the manifest at most once per ``MANIFEST_TTL``
-seconds per warm container, and cache per-release objects in :class:`Release`.
+seconds per warm container, and cache per-release objects in :class:`Release`. When the store
+cannot answer that re-read (:class:`~rezone.storage.StorageUnavailable`), a warm container keeps
+serving the release it knows for another TTL; a cold one lets the error reach the edge (503).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import threading
 import time
 
-from .storage import NotFound, Store, open_store
+from .storage import NotFound, StorageUnavailable, Store, open_store
 
 __all__ = ["DEFAULT_STORE", "MANIFEST_KEY", "NoRelease", "Release", "current", "reset"]
 
@@ -77,7 +79,7 @@ _state_lock = threading.Lock()
 
 def store() -> Store:
     if _state["store"] is None:
-        _state["store"] = open_store(os.environ.get("REZONE_STORE", DEFAULT_STORE))
+        _state["store"] = open_store(os.environ.get("REZONE_STORE", DEFAULT_STORE), serving=True)
     return _state["store"]
 
 
@@ -89,10 +91,18 @@ def current() -> Release:
         return rel
     with _state_lock:
         st = store()
+        rel = _state["release"]
+        if rel is not None and time.monotonic() - _state["checked"] < MANIFEST_TTL:
+            return rel  # another thread re-read it while this one waited for the lock
         try:
             manifest = json.loads(st.get(MANIFEST_KEY))
         except NotFound:
             raise NoRelease(f"no manifest in {st.url}") from None
+        except StorageUnavailable:
+            if rel is None:
+                raise
+            _state["checked"] = now  # stale-if-error: the known release, until the next TTL
+            return rel
         version = manifest["current"]
         if rel is None or rel.version != version:
             rel = Release(st, version)
