@@ -98,7 +98,7 @@ def test_amiens_apl_and_indicators(small_dataset):
     )
     bv = small_dataset.indicators["bassin_de_vie"]["80021"]
     assert bv["apl_medecins_generalistes"].value == 5.7
-    assert "no commune" in small_dataset.quality["indicators"]["bassin_de_vie_note"]
+    assert "communes-bassins-de-vie" in small_dataset.quality["indicators"]["bassin_de_vie_note"]
 
 
 def test_marseille_apl_is_weighted_by_standardised_population(small_dataset):

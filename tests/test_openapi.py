@@ -33,7 +33,8 @@ def test_parameters_come_from_the_validating_models():
     limit = {p["name"]: p for p in paths["/v1/communes"]["get"]["parameters"]}["limit"]
     assert limit["schema"]["maximum"] == 50 and limit["schema"]["minimum"] == 1
     level = {p["name"]: p for p in paths["/v1/territories/{level}/{code}"]["get"]["parameters"]}["level"]
-    assert set(level["schema"]["enum"]) == {"commune", "epci", "departement", "region", "france", "tvs"}
+    assert set(level["schema"]["enum"]) == {"commune", "epci", "bassin_de_vie", "departement", "region", "france",
+                                            "tvs"}
     ok = paths["/v1/locate"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/LocateAnswer")
     assert "400" in paths["/v1/locate"]["get"]["responses"] and "404" in paths["/v1/locate"]["get"]["responses"]

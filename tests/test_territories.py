@@ -122,18 +122,35 @@ def test_amiens_real_figures(live_store, small_dataset):
 
 
 @pytest.mark.needs_sources
-def test_bassin_de_vie_only_for_pole_communes(live_store, small_dataset):
-    bv = small_dataset.indicators.get("bassin_de_vie") or {}
-    if "13001" not in bv:
-        pytest.skip("no bassin-de-vie indicators in the dataset")
-    t = territory(release.current(), "commune", "13001")  # Aix-en-Provence, pole of its BV
-    figs = t["bassin_de_vie"]["figures"]
-    for k, v in bv["13001"].items():
-        if k != "name":
-            assert figs[k]["value"] == v.value and figs[k]["source"] == v.source and figs[k]["vintage"] == v.vintage
-    non_pole = next(c for c in sorted(small_dataset.communes) if c not in bv)
-    t = territory(release.current(), "commune", non_pole)
-    assert t["bassin_de_vie"] is None and t["bassin_de_vie_reason"]
+def test_every_commune_gets_its_bassin_de_vie_figures(live_store, small_dataset, sources_dir):
+    """Woincourt (80), a village of the BV of Friville-Escarbotin: its card gives the BV's figures
+    equal to the CartoSanté / INSEE files, marked as BV figures and compared with the enclosing levels."""
+    bv = small_dataset.indicators["bassin_de_vie"]["80368"]
+    lines = (sources_dir / "indicateurs-bassins-de-vie/cartosante_sante_par_bassin_de_vie_2024.csv").read_text(
+        encoding="utf-8-sig").splitlines()
+    row = next(r.split(";") for r in lines if r.startswith("80368;"))
+    head = lines[2].split(";")
+    assert float(row[head.index("Densité de généralistes lib. 2024")]) == bv["densite_de_generalistes_lib"].value
+    t = territory(release.current(), "commune", "80827")
+    assert t["bassin_de_vie"]["code"] == "80368" and t["bassin_de_vie"]["name"] == "Friville-Escarbotin"
+    assert t["enclosing"]["bassin_de_vie"]["code"] == "80368"
+    for k in ("densite_de_generalistes_lib", "densite_d_infirmiers_lib", "part_des_benef_en_ald_dans_la_pop",
+              "part_des_pers_agees_de_75_ans_ou_plus"):
+        fig = t["figures"][f"bv.{k}"]
+        assert fig["value"] == bv[k].value is not None
+        assert fig["level"] == "bassin_de_vie" and fig["source"] == bv[k].source and fig["vintage"] == bv[k].vintage
+        enc = fig["enclosing"]
+        assert set(enc) >= {"departement", "region", "france"}
+        assert all(enc[lv]["value"] is not None for lv in ("departement", "region", "france"))
+        assert "pondérée" in enc["region"]["method"]
+    # the BV level itself (a BV is named by its pole commune's code)
+    b = territory(release.current(), "bassin_de_vie", "80368")
+    assert b["name"] == "Friville-Escarbotin" and "80827" in {m["code"] for m in b["members"]}
+    assert b["figures"]["bv.densite_de_generalistes_lib"]["value"] == bv["densite_de_generalistes_lib"].value
+    assert b["enclosing"]["departement"]["code"] == "80"
+    # professions without a BV density say so
+    assert t["profession_density"]["masseur_kinesitherapeute"]["figure"] is None
+    assert t["profession_density"]["medecin"]["figure"] == "bv.densite_de_generalistes_lib"
 
 
 @pytest.mark.needs_sources

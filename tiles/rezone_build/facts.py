@@ -2,7 +2,8 @@
 
 ``facts/<xyz>.json`` (``rezone.facts.commune_file``: the first three characters of the code) = ``{"<commune code>": {...}}`` with the commune's name, département, région,
 EPCI, zonage of every profession (code, label, source, vintage, reason), ZRR class, QPV list (with
-their own doctors' zonage) and the "zone rouge" status of its EPCI. The query function (locate) and
+their own doctors' zonage), the "zone rouge" status of its EPCI, its bassin de vie and its CPTS
+(``null`` + ``cpts_reason`` where no CPTS list is loaded). The query function (locate) and
 the eligibility function (zone facts of the practice commune) read these; a cold function reads
 one file of ≤ 100 communes.
 """
@@ -14,6 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rezone.facts import commune_file
+
+from .ingest_cpts import NOT_LOADED_REASON
 
 __all__ = ["build", "commune_facts", "qpvs_by_commune"]
 
@@ -29,6 +32,22 @@ def qpvs_by_commune(ds) -> dict[str, list]:
         for code in q.communes:
             out.setdefault(code, []).append(q)
     return out
+
+
+def _cpts(ds, c) -> dict:
+    if c.cpts is None:
+        return {"cpts": None, "cpts_reason": NOT_LOADED_REASON}
+    return {"cpts": [{"id": k, "name": ds.cpts[k].name, "partial": c.code in ds.cpts[k].partial_communes,
+                      "source": ds.cpts[k].source, "vintage": ds.cpts[k].vintage}
+                     for k in c.cpts if k in ds.cpts]}
+
+
+def _bv(ds, c) -> dict | None:
+    bv = c.bassin_de_vie
+    if bv is None or not bv.value:
+        return None
+    b = ds.bassins_de_vie.get(bv.value)
+    return {"code": bv.value, "name": b.name if b else None, "source": bv.source, "vintage": bv.vintage}
 
 
 def commune_facts(ds, c, qpvs: list) -> dict:
@@ -51,6 +70,8 @@ def commune_facts(ds, c, qpvs: list) -> dict:
              "zonage_medecin": _zv(q.zonage_medecin)}
             for q in qpvs
         ],
+        "bassin_de_vie": _bv(ds, c),
+        **_cpts(ds, c),
     }
 
 

@@ -17,8 +17,10 @@ from .cog import load_cog
 from .ingest_admin import load_departements, load_epcis, load_regions
 from .ingest_apl import load_apl
 from .ingest_communes import load_centers, load_communes, load_geometries
+from .ingest_cpts import load_cpts
 from .ingest_facilities import CommuneLocator, load_facilities
 from .ingest_indicators import load_indicators
+from .ingest_insee import load_bassins_de_vie, load_bpe
 from .ingest_qpv import load_qpvs
 from .ingest_zonage import NameIndex, load_zonage, population_by_code
 from .ingest_zones_rouges import load_zones_rouges
@@ -30,7 +32,7 @@ from .sources import open_sources
 __all__ = ["UNUSED_SOURCES", "ingest"]
 
 # Mirror sources this ingest does not read (not listed in Dataset.sources).
-UNUSED_SOURCES = ("cpts",)
+UNUSED_SOURCES: tuple[str, ...] = ()
 
 
 def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
@@ -65,12 +67,18 @@ def _summary(ds: Dataset, q: QualityReport, excluded_com: int) -> dict:
         s["doctors_rows_unmatched"] = doc_rows.rejected.get("unmatched", 0)
     s["with_zrr"] = sum(1 for c in cs if c.zrr is not None and c.zrr.code is not None)
     s["with_apl_2023"] = sum(1 for c in cs if "2023" in c.apl and c.apl["2023"].value is not None)
+    s["with_bassin_de_vie"] = sum(1 for c in cs if c.bassin_de_vie is not None and c.bassin_de_vie.value)
+    s["bassin_de_vie_via_most_populous_part"] = sum(1 for c in cs if "bassin_de_vie_parts" in c.extra)
+    s["with_bpe"] = sum(1 for c in cs if c.bpe is not None)
+    s["in_a_cpts"] = sum(1 for c in cs if c.cpts)
     s.update(
         {
             "departements": len(ds.departements),
             "regions": len(ds.regions),
             "epcis": len(ds.epcis),
             "qpvs": len(ds.qpvs),
+            "bassins_de_vie": len(ds.bassins_de_vie),
+            "cpts": len(ds.cpts),
             "facilities": len(ds.facilities),
             "excluded_collectivites_outre_mer": excluded_com,
         }
@@ -113,6 +121,7 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
         "facilities",
         "qpv",
         "indicators",
+        "insee",
         "optional",
     ]
     bar = tqdm(total=len(steps), desc="ingest", unit="step", disable=not progress)
@@ -157,6 +166,10 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
     step("qpv")
     indicators = load_indicators(src, deps, q)
     step("indicators")
+    bassins = load_bassins_de_vie(communes, cog, src, q, pop)
+    load_bpe(communes, cog, src, q)
+    cpts = load_cpts(communes, cog, src, q)
+    step("insee")
     ds = Dataset(
         communes=communes,
         departements=dep_objs,
@@ -167,6 +180,8 @@ def _ingest(sources_dir, departements, cache_dir, progress) -> Dataset:
         sources={s: src.info(s) for s in src.by_id if s not in UNUSED_SOURCES},
         indicators=indicators,
         scope=sorted(deps) if deps else None,
+        bassins_de_vie=bassins,
+        cpts=cpts,
     )
     geo = src.info("etablissements-geolocalises")
     ds.sources["hopitaux-france"] = SourceInfo(

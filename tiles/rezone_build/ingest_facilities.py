@@ -9,7 +9,11 @@
 * Haute-Garonne structures (pharmacies, centres de santé, MSP, ...) with their coordinates.
 
 ``type`` is one of :data:`FACILITY_TYPES` (slug → French label); ``public`` is True/False, or
-None when the source does not say.
+None when the source does not say. ``kind`` (:data:`FACILITY_KINDS`) is the kind of structure a
+doctor recognises (CHR/CHU, centre hospitalier, clinique, HAD, dialyse, SMR, psychiatrie, CLCC…),
+from the FINESS category code (SAE ``cat``) or label (hopitaux-france, Haute-Garonne) through the
+code table ``finess_categories.csv`` (FINESS nomenclature "catégories d'établissements"; its
+``evidence`` column says which labels the sources here confirm). Unknown codes → ``autre``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import shapely
 from shapely import STRtree
@@ -28,7 +33,7 @@ from .normalize import deps_of_postal, finess9, finess_insee
 from .quality import QualityReport
 from .sources import Sources
 
-__all__ = ["FACILITY_TYPES", "CommuneLocator", "load_facilities"]
+__all__ = ["FACILITY_KINDS", "FACILITY_TYPES", "CommuneLocator", "finess_categories", "load_facilities"]
 
 SAE_REL = "etablissements-sae/ID_2023r.csv"
 FR_REL = "etablissements-geolocalises/hopitaux-france/FR.csv"
@@ -49,6 +54,34 @@ FACILITY_TYPES: dict[str, str] = {
     "ehpad": "EHPAD",
     "autre": "Autre structure de santé",
 }
+# Kind of structure (from the FINESS category, finess_categories.csv) → French label
+FACILITY_KINDS: dict[str, str] = {
+    "chu_chr": "CHR / CHU",
+    "centre_hospitalier": "Centre hospitalier",
+    "clinique_mco": "Clinique (médecine, chirurgie, obstétrique)",
+    "ssr": "Soins médicaux et de réadaptation (SMR, ex-SSR)",
+    "psychiatrie": "Psychiatrie",
+    "had": "Hospitalisation à domicile (HAD)",
+    "dialyse": "Dialyse",
+    "clcc": "Centre de lutte contre le cancer",
+    "soins_longue_duree": "Soins de longue durée",
+    "hopital_armees": "Hôpital des armées",
+    "gcs": "Groupement de coopération sanitaire",
+    "centre_de_sante": "Centre de santé",
+    "msp": "Maison de santé pluriprofessionnelle",
+    "pharmacie": "Pharmacie",
+    "autre": "Autre structure de santé",
+}
+CATEGORIES_CSV = Path(__file__).with_name("finess_categories.csv")
+CATEGORIES_SOURCE = "FINESS nomenclature des catégories d'établissements (finess.esante.gouv.fr), table finess_categories.csv"
+
+
+def finess_categories() -> dict[str, dict[str, str]]:
+    """FINESS category code → {label, kind, evidence} (the code table shipped as data)."""
+    with CATEGORIES_CSV.open(encoding="utf-8", newline="") as f:
+        return {r["code"]: r for r in csv.DictReader(f, delimiter=";")}
+
+
 # SAE legal category (``catr`` prefix) → (type, public)
 _SAE_STATUS = {
     "PUB": ("hopital_public", True),
@@ -137,6 +170,17 @@ def load_facilities(
         if h and h["facility_type"]:
             cat_label.setdefault(r["cat"], h["facility_type"])
 
+    cats = finess_categories()
+    kind_of_label = {r["label"].casefold(): r["kind"] for r in cats.values()}
+    kind_of_label.update({"centre de santé": "centre_de_sante", "maison de santé (l.6223-3)": "msp",
+                          "pharmacie d'officine": "pharmacie",
+                          "centre médico-psychologique (c.m.p.)": "psychiatrie"})
+    for code, r in cats.items():
+        cat_label.setdefault(code, r["label"])
+
+    def kind_of(label: str | None) -> str:
+        return kind_of_label.get((label or "").casefold(), "autre")
+
     st = q.source(SAE_REL)
     seen: set[str] = set()
     for r in sae_rows:
@@ -192,8 +236,11 @@ def load_facilities(
                     "arrondissement": r["ARMT"] or None,
                     "geo_qual": h["geo_qual"] if h else None,
                 },
+                kind=cats[r["cat"]]["kind"] if r["cat"] in cats else "autre",
             )
         )
+        if r["cat"] not in cats:
+            st.note("finess_category_not_in_code_table", f"{fi}:{r['cat']}")
 
     for fi, h in fr.items():
         if fi in seen:
@@ -231,16 +278,17 @@ def load_facilities(
                 source="hopitaux-france",
                 vintage="2020",
                 extra={"geo_qual": h["geo_qual"]},
+                kind=kind_of(label),
             )
         )
 
     if "31" in deps:
-        out.extend(_haute_garonne(communes, locator, src, q, seen))
+        out.extend(_haute_garonne(communes, locator, src, q, seen, kind_of))
     return out
 
 
 def _haute_garonne(
-    communes, locator: CommuneLocator, src: Sources, q: QualityReport, seen: set
+    communes, locator: CommuneLocator, src: Sources, q: QualityReport, seen: set, kind_of
 ) -> list[Facility]:
     st = q.source(HG_REL)
     data = json.loads(src.path(HG_REL).read_text(encoding="utf-8"))
@@ -285,6 +333,7 @@ def _haute_garonne(
                 source="haute-garonne",
                 vintage=data.get("maj", "2026")[:4],
                 extra={"address": s.get("adresse"), "besoins": s.get("besoins", [])},
+                kind=kind_of(cat),
             )
         )
     return out

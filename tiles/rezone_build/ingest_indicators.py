@@ -6,8 +6,10 @@ year — the vintage — removed); missing cells (``N/A - secret statistique`` �
 ``Value(None, …, reason=<the cell text>)``. Column labels, units and vintages are listed in
 ``Dataset.quality["indicators"]["columns"]``.
 
-BV codes are the INSEE code of the BV's pole commune. The mirror has NO commune → BV table, so no
-commune is attached to a BV here (recorded in the report; no mapping is invented).
+BV codes are BV2022 codes (the INSEE code of the BV's pole commune); communes are attached to
+their BV by :mod:`rezone_build.ingest_insee`. Columns with no bearing on a health professional's
+installation (:data:`DROPPED`: swimming pools, gymnasiums, commuting modes, diploma shares) are
+not read; the report lists them with the reason.
 
 Units: read from the label when it says so ("(en nombre)", "pour 10 000 hab.", "Part"/"Taux" → %).
 CartoSanté's density columns do not state their denominator; it was deduced by comparing medians
@@ -23,11 +25,11 @@ import io
 import re
 
 from .model import Value
-from .normalize import dep_of_commune, norm_name
+from .normalize import norm_name
 from .quality import QualityReport
 from .sources import SourceError, Sources
 
-__all__ = ["FILES", "column_meta", "load_indicators"]
+__all__ = ["DROPPED", "FILES", "column_meta", "dropped_reason", "load_indicators"]
 
 SOURCE = "indicateurs-bassins-de-vie"
 FILES: dict[str, tuple[str, str]] = {  # rel path → (level, source id)
@@ -37,6 +39,22 @@ FILES: dict[str, tuple[str, str]] = {  # rel path → (level, source id)
     "indicateurs-bassins-de-vie/insee_taux_pauvrete_2021_par_bv.csv": ("bassin_de_vie", SOURCE),
     "apl/apl_mg_2023_cartosante_bvcv.csv": ("bassin_de_vie_canton_ville", "apl"),
 }
+# Columns not served: no bearing on a health professional's installation (issue #13). Matched on
+# the column id; listed with their reason in Dataset.quality["indicators"]["dropped"].
+DROPPED: dict[str, str] = {
+    "bassin_de_natation": "équipement sportif (bassins de natation) : sans rapport avec une installation",
+    "salles_multisports": "équipement sportif (gymnases) : sans rapport avec une installation",
+    "pour_travailler": "mode de transport domicile-travail : sans rapport avec une installation",
+    "transports_en_commun": "mode de transport domicile-travail : sans rapport avec une installation",
+    "diplom": "part de diplômés : non retenue (aucun lien établi avec le potentiel de patientèle)",
+}
+
+
+def dropped_reason(ident: str) -> str | None:
+    """Why column ``ident`` is not served (None: it is)."""
+    return next((r for k, r in DROPPED.items() if k in ident), None)
+
+
 _DEDUCED = {
     "densite de generalistes lib": "pour 10 000 habitants (unité déduite)",
     "densite d infirmiers lib": "pour 10 000 habitants (unité déduite)",
@@ -92,6 +110,7 @@ def load_indicators(
 ) -> dict[str, dict[str, dict[str, Value]]]:
     out: dict[str, dict[str, dict[str, Value]]] = {}
     columns: dict[str, dict] = {}
+    dropped: dict[str, dict] = {}
     for rel, (level, source) in FILES.items():
         st = q.source(rel)
         lines = src.path(rel).read_text(encoding="utf-8-sig").splitlines()
@@ -102,6 +121,9 @@ def load_indicators(
         header = [h.strip() for h in rows[0]]
         metas = [column_meta(h) for h in header[2:]]
         for h, (ident, unit, vintage) in zip(header[2:], metas, strict=True):
+            if (why := dropped_reason(ident)) is not None:
+                dropped.setdefault(f"{level}:{ident}", {"label": h, "file": rel, "reason": why})
+                continue
             columns.setdefault(
                 f"{level}:{ident}", {"label": h, "unit": unit, "vintage": vintage, "file": rel}
             )
@@ -111,13 +133,13 @@ def load_indicators(
                 continue
             st.read += 1
             code = r[0].strip()
-            if deps is not None:
-                dep = code if level == "departement" else dep_of_commune(code)
-                if dep not in deps:
-                    continue
+            if deps is not None and level == "departement" and code not in deps:
+                continue  # BV rows are all kept: a BV can straddle départements (e.g. 30032 Beaucaire)
             rec = table.setdefault(code, {})
             rec.setdefault("name", Value(r[1].strip(), None, source, ""))
             for cell, (ident, unit, vintage) in zip(r[2:], metas, strict=False):
+                if dropped_reason(ident) is not None:
+                    continue
                 cell = cell.strip()
                 v = _num(cell)
                 if ident in rec and v is None:
@@ -128,7 +150,8 @@ def load_indicators(
             st.matched += 1
     q.sections["indicators"] = {
         "columns": columns,
-        "bassin_de_vie_note": "BV codes are the INSEE code of the BV's pole commune; the mirror has no "
-        "commune → bassin de vie table, so communes are not linked to a BV.",
+        "dropped": dropped,
+        "bassin_de_vie_note": "BV codes are BV2022 codes (INSEE code of the BV's pole commune); communes are "
+        "linked to their BV by communes-bassins-de-vie (ingest_insee).",
     }
     return out

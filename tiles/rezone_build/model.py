@@ -15,7 +15,9 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "BassinDeVie",
     "Commune",
+    "Cpts",
     "Dataset",
     "Departement",
     "Epci",
@@ -72,6 +74,13 @@ class Commune:
     apl: dict[str, Value] = field(default_factory=dict)  # {"2022": Value, "2023": Value}
     former_codes: list[str] = field(default_factory=list)  # anciensCodes (COG history)
     extra: dict[str, Any] = field(default_factory=dict)
+    # INSEE bassin de vie 2022: Value(code) or Value(None, reason=...); how it was chosen in
+    # extra["bassin_de_vie_method"] (and extra["bassin_de_vie_parts"] when the parts disagreed)
+    bassin_de_vie: Value | None = None
+    # INSEE BPE 2020 health equipment counts {"D107": 1, ...}; None ⇒ extra["bpe_reason"]
+    bpe: dict[str, int] | None = None
+    # CPTS ids covering the commune; None = no CPTS list loaded for its région (unknown, not "none")
+    cpts: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -89,6 +98,31 @@ class Region:
     name: str
     geometry: BaseGeometry | None
     population: int | None = None
+
+
+@dataclass(slots=True)
+class BassinDeVie:
+    """INSEE bassin de vie 2022 (code = INSEE code of its pole commune, COG 2024)."""
+
+    code: str
+    name: str
+    members: list[str]  # COG 2026 commune codes attached to it
+    population: int | None = None  # sum of the members' populations (decoupage-administratif)
+
+
+@dataclass(slots=True)
+class Cpts:
+    """Communauté professionnelle territoriale de santé (one region's published list)."""
+
+    id: str
+    name: str
+    communes: list[str]  # COG 2026 codes (whole or partly covered)
+    partial_communes: list[str]  # communes only partly covered (Marseille arrondissements, "infra")
+    geometry: BaseGeometry | None
+    region: str
+    site: str | None
+    source: str
+    vintage: str
 
 
 @dataclass(slots=True)
@@ -129,6 +163,7 @@ class Facility:
     source: str
     vintage: str
     extra: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None  # structure type from the FINESS category (finess_categories.csv)
 
 
 @dataclass
@@ -154,4 +189,6 @@ class Dataset:
     # Optional sources not in the mirror (TVS table and zonage, national FINESS, QPV 2024 list...).
     optional: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)  # the data-quality report
+    bassins_de_vie: dict[str, BassinDeVie] = field(default_factory=dict)
+    cpts: dict[str, Cpts] = field(default_factory=dict)
     scope: list[str] | None = None  # None = all of France; else the départements built

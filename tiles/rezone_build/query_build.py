@@ -27,6 +27,16 @@ from rezone.search import bucket_of, name_keys
 from rezone.territories import commune_file
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from .ingest_cpts import NOT_LOADED_REASON
+from .query_card import (
+    BPE_META,
+    NEAREST_META,
+    NO_DENSITY_REASON,
+    PROFESSION_DENSITY,
+    CardFigures,
+    nearest_services,
+)
+
 __all__ = [
     "FACILITY_GRID",
     "LOCATE_GRID",
@@ -81,7 +91,7 @@ def _qpv_info(q) -> dict:
 
 
 def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
-    cells: dict[tuple[int, int], dict[str, list]] = defaultdict(lambda: {"c": [], "q": []})
+    cells: dict[tuple[int, int], dict[str, list]] = defaultdict(lambda: {"c": [], "q": [], "p": []})
     for c in ds.communes.values():
         if c.geometry is None or c.geometry.is_empty:
             continue
@@ -96,6 +106,14 @@ def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
         info = _qpv_info(q)
         for cell, part in _cut(q.geometry, grid).items():
             cells[cell]["q"].append((q.code, part, info))
+    # CPTS polygons, only for the communes shared between several CPTS (Marseille, Nice, Toulon):
+    # elsewhere the commune's CPTS list (facts) already answers.
+    shared = {k for k, c in ds.communes.items() if c.cpts and len(c.cpts) > 1}
+    for cp in ds.cpts.values():
+        if cp.geometry is None or cp.geometry.is_empty or not shared.intersection(cp.communes):
+            continue
+        for cell, part in _cut(cp.geometry, grid).items():
+            cells[cell]["p"].append((cp.id, part))
     out.mkdir(parents=True, exist_ok=True)
     shards = {}
     for (ix, iy), content in sorted(cells.items()):
@@ -103,9 +121,13 @@ def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
             continue  # QPV polygons always lie in communes
         comm = sorted(content["c"], key=lambda t: t[0])
         qpvs = sorted(content["q"], key=lambda t: t[0])
-        wkbs = [shapely.to_wkb(g) for _, g in comm] + [shapely.to_wkb(g) for _, g, _ in qpvs]
+        cpts = sorted(content["p"], key=lambda t: t[0])
+        wkbs = ([shapely.to_wkb(g) for _, g in comm] + [shapely.to_wkb(g) for _, g, _ in qpvs]
+                + [shapely.to_wkb(g) for _, g in cpts])
         head = {"c": [[code, len(w)] for (code, _), w in zip(comm, wkbs)],
                 "q": [[code, len(w), info] for (code, _, info), w in zip(qpvs, wkbs[len(comm):])]}
+        if cpts:
+            head["p"] = [[cid, len(w)] for (cid, _), w in zip(cpts, wkbs[len(comm) + len(qpvs):])]
         raw = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + b"".join(wkbs)
         data = zlib.compress(raw, 6)
         key = f"{ix}_{iy}"
@@ -291,8 +313,9 @@ def _sum_indicators(rows: list[dict]) -> dict:
 
 
 def _bv_tables(ds) -> dict[str, dict]:
-    """Indicator tables keyed by bassin-de-vie code (= INSEE code of the BV's pole commune)."""
-    return {k: v for k, v in ds.indicators.items() if k.startswith("bassin_de_vie") and v} or {"bassin_de_vie": {}}
+    """Other indicator tables keyed by a pole commune code (the APL by bassin de vie canton-ville), shown
+    for pole communes only; the BV2022 table is joined to every commune through its bassin de vie."""
+    return {k: v for k, v in ds.indicators.items() if k.startswith("bassin_de_vie_") and v}
 
 
 def _indicators(row: dict) -> dict:
@@ -308,8 +331,13 @@ def build_territories(ds, out: Path) -> dict:
         if f.commune:
             fac_by_commune[f.commune].append(f)
     agg = _Agg(ds, fac_by_commune)
+    card = CardFigures(ds)
+    nearest = nearest_services(ds)
     by_epci, by_dep, by_reg = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_bv = defaultdict(list)
     for c in ds.communes.values():
+        if c.bassin_de_vie is not None and c.bassin_de_vie.value:
+            by_bv[c.bassin_de_vie.value].append(c)
         if c.epci:
             by_epci[c.epci].append(c)
         by_dep[c.departement].append(c)
@@ -326,10 +354,29 @@ def build_territories(ds, out: Path) -> dict:
                       "meaning": "1 = quart des communes au plus faible APL 2023, 4 = au plus élevé",
                       "scope": "France entière" if not scope else f"communes des départements {','.join(scope)}"}
     _write_json(out / "meta.json", {"quartiles": {"apl_mg_2023": quartile_scope},
-                                    "bassin_de_vie_tables": sorted(bv_tables)})
+                                    "bassin_de_vie_tables": sorted(bv_tables),
+                                    "profession_density": {p: (f"bv.{k}" if k else None)
+                                                           for p, k in PROFESSION_DENSITY.items()},
+                                    "bpe": BPE_META,
+                                    "nearest": dict(NEAREST_META, scope=partial)})
+
+    def card_figs(communes, dep_code=None) -> dict:
+        figs = card.bv_weighted(communes, dep_code)
+        figs.update(card.bpe(communes))
+        figs.update(card.cpts(communes))
+        figs.update(card.kinds([f for c in communes for f in fac_by_commune.get(c.code, ())]))
+        return figs
+
+    def density_map(prefix_ok) -> dict:
+        return {p: ({"figure": f"bv.{k}"} if k and prefix_ok else
+                    {"figure": None, "reason": NO_DENSITY_REASON if not k else "pas de bassin de vie"})
+                for p, k in PROFESSION_DENSITY.items()}
 
     def parents(c) -> dict:
-        par = {"epci": c.epci, "departement": c.departement, "region": c.region, "france": "FR"}
+        par = {"epci": c.epci}
+        if c.bassin_de_vie is not None and c.bassin_de_vie.value:
+            par["bassin_de_vie"] = c.bassin_de_vie.value
+        par.update({"departement": c.departement, "region": c.region, "france": "FR"})
         if c.extra.get("tvs"):
             par["tvs"] = c.extra["tvs"]
         return par
@@ -346,7 +393,16 @@ def build_territories(ds, out: Path) -> dict:
             a = figs["apl_mg_2023"]
             if a["value"] is not None:
                 a["quartile"] = _quartile(a["value"], thresholds)
+            bv = c.bassin_de_vie.value if c.bassin_de_vie else None
+            if not bv:  # else the BV's own figures, added at serve time from the bassin_de_vie parent
+                figs.update({k: dict(v, value=None, reason=c.bassin_de_vie.reason if c.bassin_de_vie
+                                     else "pas de bassin de vie") for k, v in card.bv_weighted([]).items()})
+            figs.update(card.bpe([c]))
+            figs.update(card.cpts([c]))
+            figs.update(card.kinds(fac_by_commune.get(c.code, ())))
             rec = {"level": "commune", "code": c.code, "name": c.name, "parents": parents(c), "figures": figs}
+            rec.update(_commune_card(ds, c, nearest.get(c.code)))
+            rec["profession_density"] = density_map(bool(bv))
             for tname, rows in bv_tables.items():
                 row = rows.get(c.code)
                 if row is not None:
@@ -379,6 +435,7 @@ def build_territories(ds, out: Path) -> dict:
             deps[c.departement] += c.population or 0
         main_dep = max(deps, key=deps.get)
         figs = agg.figures(communes, None if scope else e.population)
+        figs.update(card_figs(communes))
         zr = asdict(e.zone_rouge) if e.zone_rouge else None
         write("epci", code, e.name, communes, figs,
               {"departement": main_dep, "region": communes[0].region, "france": "FR"},
@@ -388,6 +445,7 @@ def build_territories(ds, out: Path) -> dict:
         if not communes:
             continue
         figs = agg.figures(communes, d.population)
+        figs.update(card_figs(communes, code))
         figs.update({f"departement.{k}": _val(v) for k, v in dep_ind.get(code, {}).items()})
         write("departement", code, d.name, communes, figs, {"region": d.region, "france": "FR"})
     for code, r in ds.regions.items():
@@ -396,17 +454,58 @@ def build_territories(ds, out: Path) -> dict:
             continue
         deps = sorted(k for k, d in ds.departements.items() if d.region == code and k in by_dep)
         figs = agg.figures(communes, None if scope else r.population)
+        figs.update(card_figs(communes))
         figs.update({f"departement.{k}": v for k, v in
                      _sum_indicators([dep_ind[d] for d in deps if d in dep_ind]).items()})
         write("region", code, r.name, communes, figs, {"france": "FR"}, {"departements": deps})
     allc = list(ds.communes.values())
     figs = agg.figures(allc)
+    figs.update(card_figs(allc))
     figs.update({f"departement.{k}": v for k, v in
                  _sum_indicators([dep_ind[d] for d in sorted(by_dep) if d in dep_ind]).items()})
     write("france", "FR", "France", allc, figs, {}, {"regions": sorted(by_reg)})
+    for code, communes in by_bv.items():
+        b = ds.bassins_de_vie.get(code)
+        deps = defaultdict(int)
+        for c in communes:
+            deps[c.departement] += c.population or 0
+        main_dep = max(sorted(deps), key=deps.get)
+        figs = agg.figures(communes)
+        figs.update(card_figs(communes))
+        figs.update(card.bv_own(code))
+        write("bassin_de_vie", code, b.name if b else code, communes, figs,
+              {"departement": main_dep, "region": ds.departements[main_dep].region if main_dep in
+               ds.departements else communes[0].region, "france": "FR"},
+              {"departements": sorted(deps), "source": "communes-bassins-de-vie",
+               "vintage": "BV2022 (COG 2024)", "profession_density": density_map(True),
+               "parents_note": "département et région : ceux où vit la plus grande part de la population du "
+                               "bassin de vie"})
     tvs = _build_tvs(ds, out, agg)
     return {"communes": n, "epci": len(by_epci), "departement": len(by_dep), "region": len(by_reg),
-            "tvs": tvs, "apl_quartiles": thresholds}
+            "bassin_de_vie": len(by_bv), "tvs": tvs, "apl_quartiles": thresholds}
+
+
+def _commune_card(ds, c, near: dict | None) -> dict:
+    """The commune's bassin de vie, CPTS and nearest services (not figures: named places)."""
+    out = {}
+    bv = c.bassin_de_vie
+    if bv is not None and bv.value:
+        b = ds.bassins_de_vie.get(bv.value)
+        out["bassin_de_vie"] = {"code": bv.value, "name": b.name if b else None, "source": bv.source,
+                                "vintage": bv.vintage, "method": c.extra.get("bassin_de_vie_method"),
+                                "parts": c.extra.get("bassin_de_vie_parts")}
+    else:
+        out["bassin_de_vie"] = None
+        out["bassin_de_vie_reason"] = bv.reason if bv is not None else "table des bassins de vie non chargée"
+    if c.cpts is None:
+        out["cpts"] = None
+        out["cpts_reason"] = NOT_LOADED_REASON
+    else:
+        out["cpts"] = [{"id": k, "name": ds.cpts[k].name, "partial": c.code in ds.cpts[k].partial_communes,
+                        "site": ds.cpts[k].site, "source": ds.cpts[k].source, "vintage": ds.cpts[k].vintage}
+                       for k in c.cpts if k in ds.cpts]
+    out["nearest"] = near
+    return out
 
 
 def _build_tvs(ds, out: Path, agg) -> int:

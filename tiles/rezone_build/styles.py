@@ -85,6 +85,11 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
          "paint": {"line-color": "#555555", "line-width": 1}},
         {"id": "regions-line", "type": "line", "source": "boundaries", "source-layer": "regions",
          "paint": {"line-color": "#333333", "line-width": 1.5}},
+        # CPTS territories (PACA list): transparent fill to pick them, dashed outline
+        {"id": "cpts-fill", "type": "fill", "source": "boundaries", "source-layer": "cpts", "minzoom": 7,
+         "paint": {"fill-color": "#1b7f5b", "fill-opacity": 0.01}},
+        {"id": "cpts-line", "type": "line", "source": "boundaries", "source-layer": "cpts", "minzoom": 7,
+         "paint": {"line-color": "#1b7f5b", "line-width": 1.5, "line-dasharray": [3, 1.5]}},
         {"id": "communes-hover", "type": "line", "source": "zonage", "source-layer": "communes",
          "minzoom": commune_minzoom, "paint": _state_line("hover", "#333333", 2)},
         {"id": "communes-selected", "type": "line", "source": "zonage", "source-layer": "communes",

@@ -5,7 +5,7 @@ Output under the release dir (contract: ``docs/tiles.md``)::
     tiles/zonage.pmtiles              z4–7 layer ``zones`` (six professions), z8–12 ``communes`` + ``qpv``
     tiles/zonage-<profession>.pmtiles z4–7 layer ``zones`` of one profession (what a phone loads for France)
     tiles/facilities.pmtiles          z5–12 layer ``facilities`` (points)
-    tiles/boundaries.pmtiles          z4–12 layers ``departements``, ``regions`` (lines)
+    tiles/boundaries.pmtiles          z4–12 layers ``departements``, ``regions`` (lines), z7–12 ``cpts`` (polygons)
     tiles/styles/<profession>.json    MapLibre style per profession
 
 Zoom range. Minimum zoom 4 shows metropolitan France in one phone screen. Maximum zoom 12:
@@ -56,7 +56,7 @@ from .tiling import (
     unit,
 )
 
-__all__ = ["COMMUNE_MINZOOM", "FACILITY_MINZOOM", "LOW_MAXZOOM", "MAXZOOM", "MINZOOM", "build", "feature_id"]
+__all__ = ["COMMUNE_MINZOOM", "CPTS_MINZOOM", "FACILITY_MINZOOM", "LOW_MAXZOOM", "MAXZOOM", "MINZOOM", "build", "feature_id"]
 
 MINZOOM = 4
 LOW_MAXZOOM = 7
@@ -67,6 +67,7 @@ COMMUNE_TOLERANCE = 1.0  # coverage simplification, tile units
 ZONE_TOLERANCE = 2.0  # dissolved zones, tile units
 ABSORB_UNITS = 24  # zone patches smaller than (24 units)² (3 px × 3 px on a 512 px tile) are absorbed
 FACILITY_SOURCES = ("etablissements-sae", "etablissements-geolocalises")
+CPTS_MINZOOM = 7
 ZONAGE_SOURCES = ("france-geojson", "decoupage-administratif", "zonage-medecins", "zonage-autres-professions", "qpv")
 BOUNDARY_SOURCES = ("france-geojson", "decoupage-administratif")
 
@@ -240,7 +241,7 @@ def _facilities(ds, deps):
           and (deps is None or (f.commune is not None and dep_of(f.commune) in deps))]
     props, ids = [], []
     for f in fs:
-        pr = {"id": f.id, "nom": f.name, "type": f.type, "precision": f.precision}
+        pr = {"id": f.id, "nom": f.name, "type": f.type, "kind": f.kind or "autre", "precision": f.precision}
         if f.finess:
             pr["finess"] = f.finess
         if f.public is not None:
@@ -392,8 +393,9 @@ def build(ds, out: Path, ctx) -> dict:
     if len(f_geoms):
         layer = Layer("facilities", f_geoms, f_props, f_ids)
         vl = [_vl("facilities", {"id": "String", "finess": "String", "nom": "String", "type": "String",
-                                 "precision": "String", "public": "Boolean"}, FACILITY_MINZOOM, maxzoom,
-                  "Health establishments (points); precision = exact or commune")]
+                                 "kind": "String", "precision": "String", "public": "Boolean"}, FACILITY_MINZOOM,
+                  maxzoom, "Health establishments (points); kind = structure type (FINESS category); "
+                  "precision = exact or commune")]
         results["facilities"] = _write(tdir / "facilities.pmtiles", "facilities", "Health establishments",
                                        [(z, [layer]) for z in range(FACILITY_MINZOOM, maxzoom + 1)], vl, ds,
                                        [*FACILITY_SOURCES, *f_sources], bounds, version, processes, say)
@@ -404,18 +406,29 @@ def build(ds, out: Path, ctx) -> dict:
     (dep_g, dep_p), (reg_g, reg_p) = _admin_polygons(ds, cm)
     dep_g, reg_g = np.asarray(dep_g, dtype=object), np.asarray(reg_g, dtype=object)
 
+    cpts = [c for _, c in sorted(ds.cpts.items()) if c.geometry is not None and not c.geometry.is_empty]
+    cpts_g = to_mercator(np.asarray([c.geometry for c in cpts], dtype=object)) if cpts else None
+    cpts_p = [{"id": c.id, "nom": c.name} for c in cpts]
+
     def outlines_at(z):
         def make():
             tol = (ZONE_TOLERANCE if z <= LOW_MAXZOOM else COMMUNE_TOLERANCE) * unit(z)
-            return [Layer("departements", shapely.boundary(simplify_coverage(dep_g, tol)), dep_p),
-                    Layer("regions", shapely.boundary(simplify_coverage(reg_g, tol)), reg_p)]
+            layers = [Layer("departements", shapely.boundary(simplify_coverage(dep_g, tol)), dep_p),
+                      Layer("regions", shapely.boundary(simplify_coverage(reg_g, tol)), reg_p)]
+            if cpts_g is not None and z >= CPTS_MINZOOM:
+                layers.append(Layer("cpts", shapely.simplify(cpts_g, tol), cpts_p))
+            return layers
         return make
 
     vl = [_vl("departements", {"code": "String", "nom": "String"}, MINZOOM, maxzoom, "Département outlines"),
           _vl("regions", {"code": "String", "nom": "String"}, MINZOOM, maxzoom, "Région outlines")]
-    results["boundaries"] = _write(tdir / "boundaries.pmtiles", "boundaries", "Départements and régions",
+    if cpts:
+        vl.append(_vl("cpts", {"id": "String", "nom": "String"}, CPTS_MINZOOM, maxzoom,
+                      "CPTS territories (polygons; PACA list only)"))
+    results["boundaries"] = _write(tdir / "boundaries.pmtiles", "boundaries", "Départements, régions and CPTS",
                                    [(z, outlines_at(z)) for z in range(MINZOOM, maxzoom + 1)], vl, ds,
-                                   BOUNDARY_SOURCES, bounds, version, processes, say)
+                                   [*BOUNDARY_SOURCES, *(["cpts"] if cpts else [])], bounds, version,
+                                   processes, say)
 
     # -- styles
     sdir = tdir / "styles"

@@ -42,4 +42,4 @@ ZONE_LABELS: dict[str, str] = {
     "non_prioritaire": "Non prioritaire",
 }
 
-LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region", "france", "tvs")
+LEVELS: tuple[str, ...] = ("commune", "epci", "bassin_de_vie", "departement", "region", "france", "tvs")

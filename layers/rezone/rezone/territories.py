@@ -19,7 +19,7 @@ from .facts import COMMUNE_CODE_RE, commune_file, dep_of
 from .http import ApiError
 from .storage import NotFound
 
-__all__ = ["ACCESS_DIR", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
+__all__ = ["ACCESS_DIR", "BV_NOTE", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
 
 ACCESS_DIR = "raster/access-shares/"
 
@@ -40,18 +40,20 @@ UNSOURCED: dict[str, dict[str, str]] = {
         "en": "Acts per GP: SNDS / ameli data, not open at commune level."},
 }
 
-BV_REASON = ("pas de table commune → bassin de vie dans les sources : indicateurs affichés seulement pour la "
-             "commune pôle d'un bassin de vie / no commune → BV table in the sources: shown for BV pole communes only")
+BV_REASON = ("indicateur publié par bassin de vie « canton-ville » (découpage DREES de l'APL) : affiché pour la "
+             "commune pôle seulement, faute de table commune → bassin de vie canton-ville dans les sources")
+BV_NOTE = "chiffre du bassin de vie 2022 de la commune (pas de la commune seule)"
 
 CODE_PATTERNS: dict[str, re.Pattern] = {
     "commune": COMMUNE_CODE_RE,
     "epci": re.compile(r"^\d{9}$"),
+    "bassin_de_vie": COMMUNE_CODE_RE,
     "departement": re.compile(r"^(?:\d{2}|2[AB]|97\d)$"),
     "region": re.compile(r"^\d{2}$"),
     "france": re.compile(r"^FR$"),
     "tvs": re.compile(r"^[0-9A-Za-z_]{1,12}$"),
 }
-LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région",
+LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "bassin_de_vie": "bassin de vie", "departement": "département", "region": "région",
                "france": "France", "tvs": "territoire de vie-santé"}
 
 
@@ -118,9 +120,15 @@ def territory(release, level: str, code: str) -> dict:
     acc = _access(release)
     figures = {}
     own = dict(rec["figures"])
-    for plevel, prec in parents.items():  # figures published only at an enclosing level
+    # figures published only at an enclosing level (the commune's bassin de vie first: its values are the
+    # commune's BV figures)
+    for plevel, prec in sorted(parents.items(), key=lambda kv: kv[0] != "bassin_de_vie"):
         for fid, pf in prec["figures"].items():
-            if fid not in own:
+            if fid not in own and plevel == "bassin_de_vie" and fid.startswith("bv."):
+                # the BV's own figures are the commune's bassin-de-vie figures, marked as such
+                own[fid] = dict(pf, level="bassin_de_vie", note=BV_NOTE,
+                                territory={"level": "bassin_de_vie", "code": prec["code"], "name": prec["name"]})
+            elif fid not in own:
                 own[fid] = {"value": None, "unit": pf.get("unit"), "source": pf.get("source"),
                             "vintage": pf.get("vintage"),
                             "reason": f"publié au niveau {LEVEL_NAMES[plevel]} seulement (voir enclosing)"}
