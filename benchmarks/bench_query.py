@@ -144,9 +144,8 @@ def main() -> int:
         store, build_s = build_store(deps, sources)
 
     import shapely
-    from rezone import release
-    from rezone.api.common import make_resolver
-    from rezone.api.query import router
+    from rezone import layout, release
+    from rezone.api.functions import make_query
     from rezone.locate import INDEX_KEY, find_commune, shard_key
     from rezone.search import search
     from rezone_infra.server import make_event
@@ -164,7 +163,7 @@ def main() -> int:
                    if k in index["shards"]]
     index_bytes = len(rel.get(INDEX_KEY))
     all_shards = [v[4] for v in index["shards"].values()]
-    facts_sizes = [len(rel.get(k[len(rel.prefix):])) for k in rel.store.list(rel.prefix + "facts/")]
+    facts_sizes = [len(rel.get(k[len(rel.prefix):])) for k in rel.store.list(rel.prefix + layout.FACTS_DIR)]
 
     # warm locate (library): first pass loads every shard, the second one is timed
     for x, y in pts:
@@ -177,16 +176,15 @@ def main() -> int:
         warm.append((time.perf_counter_ns() - t) / 1e6)
 
     # warm locate through the whole handler (validation, facts, JSON)
-    app = make_resolver()
-    app.include_router(router)
+    app = make_query(fast=False)  # the typed resolver (the fast path is timed in the cold runs)
     events = [make_event("GET", "/v1/locate", f"lat={y}&lon={x}", {}, None) for x, y in pts[:500]]
     for e in events:
-        app.resolve(e, None)
+        app(e, None)
     settle()
     handler_ms = []
     for e in events:
         t = time.perf_counter_ns()
-        app.resolve(e, None)
+        app(e, None)
         handler_ms.append((time.perf_counter_ns() - t) / 1e6)
 
     # search

@@ -56,7 +56,7 @@ def start_server(store: str, log_path: Path) -> tuple[subprocess.Popen, int]:
             [
                 sys.executable,
                 "-m",
-                "rezone_build.cli",
+                "rezone_infra.cli",
                 "serve",
                 "--store",
                 store,

@@ -90,6 +90,6 @@ def publish_tiny(root, access_shares: dict | None = None) -> str:
     facts.build(ds, out, ctx)
     query_build.build(ds, out, ctx)
     if access_shares is not None:
-        write_access_shares(out / "raster", access_shares)
+        write_access_shares(out, access_shares)
     (out / "release.json").write_text(json.dumps({"version": "tiny-1"}))
     return publish(out, LocalStore(Path(root) / "store"), "tiny-1")

@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-from rezone_build import cli
-from rezone_build.cli import main
+from rezone_infra import cli
+from rezone_infra.cli import main
 
 
 def make_release(root, version: str):
@@ -151,7 +151,7 @@ def test_cli_error_carries_its_exit_code(capsys, monkeypatch):
 
 def test_console_script_exit_code_and_message(tmp_path):
     """The installed entry point: a real process, a real exit status, no traceback."""
-    r = subprocess.run([sys.executable, "-m", "rezone_build.cli", "rollback", "--store", str(tmp_path / "x")],
+    r = subprocess.run([sys.executable, "-m", "rezone_infra.cli", "rollback", "--store", str(tmp_path / "x")],
                        check=False, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and r.stdout == ""
     assert one_line(r.stderr).startswith("rezone rollback: store ")

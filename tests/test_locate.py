@@ -11,7 +11,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rezone import release
-from rezone.http import ApiError
+from rezone.errors import DomainError
 from rezone.locate import covers, find_commune, locate, lookup, parse_wkb
 from shapely.geometry import Point, box
 
@@ -88,13 +88,13 @@ def test_tiny_qpv_overrides_doctors_zonage(tiny_release):
 @pytest.mark.parametrize("lon,lat,param", [(float("nan"), 49.0, "lon"), (2.0, float("inf"), "lat"),
                                            (181.0, 49.0, "lon"), (2.0, -90.5, "lat")])
 def test_tiny_bad_coordinates_raise_400(tiny_release, lon, lat, param):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         find_commune(tiny_release, lon, lat)
     assert err.value.status == 400 and err.value.param == param
 
 
 def test_tiny_sea_is_404(tiny_release):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         locate(tiny_release, -5.0, 45.0)
     assert err.value.status == 404
 

@@ -70,7 +70,7 @@ def test_ingest_on_corrupt_file_raises_source_error(sources_dir, tmp_path):
 
 
 def test_cli_build_reports_source_error_without_traceback(sources_dir, tmp_path, capsys):
-    from rezone_build.cli import main
+    from rezone_infra.cli import main
 
     rel = "decoupage-administratif/communes.json"
     root = mirror(tmp_path, sources_dir, skip={rel})

@@ -6,7 +6,7 @@ import pytest
 from query_tiny import publish_tiny
 from rezone import release
 from rezone.constants import PROFESSIONS
-from rezone.http import ApiError
+from rezone.errors import DomainError
 from rezone.territories import UNSOURCED, territory
 
 
@@ -92,7 +92,7 @@ def test_tiny_without_access_shares(tiny_release):
     ("tvs", "T123", 404, "code"),
 ])
 def test_tiny_errors(tiny_release, level, code, status, param):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         territory(tiny_release, level, code)
     assert err.value.status == status and err.value.param == param
 

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 import shapely
+from rezone.api.functions import tiles as tiles_function
 from rezone.constants import PROFESSIONS
-from rezone.tiles import handle
 from rezone_build.generalize import simplify_coverage
 from rezone_build.tilesets import COMMUNE_MINZOOM, LOW_MAXZOOM, MINZOOM, feature_id
 from rezone_build.tiling import EXTENT, lonlat_to_tile, merc_to_lonlat, tile_bounds, to_mercator, unit
@@ -26,7 +26,7 @@ def served(live_store):
 
 
 def get_tile(tileset, z, x, y):
-    r = handle(event(f"/tiles/{tileset}/{z}/{x}/{y}.mvt"))
+    r = tiles_function(event(f"/tiles/{tileset}/{z}/{x}/{y}.mvt"), None)
     assert r["statusCode"] in (200, 204), r
     return decode(body_bytes(r)) if r["statusCode"] == 200 else {}
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from rezone import release as release_mod
+from rezone.api.functions import tiles as tiles_function
 from rezone.constants import PROFESSIONS
-from rezone.tiles import handle
 from tiles_support import body_bytes, build_tiles_release, decode, event
 
 pytestmark = pytest.mark.needs_sources
@@ -31,7 +31,7 @@ def served(small_release):
 
 
 def _get(path: str) -> bytes:
-    r = handle(event(path))
+    r = tiles_function(event(path), None)
     assert r["statusCode"] == 200, r
     return body_bytes(r)
 

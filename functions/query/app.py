@@ -1,19 +1,9 @@
-"""Query function: health, locate, communes, territories, facilities, OpenAPI (rezone.api.query).
+"""Query function: health, locate, communes, territories, facilities, OpenAPI (rezone.api.functions.query).
 
-A plain valid ``GET /v1/locate`` is answered before the Powertools resolver is even imported
-(rezone.api.fastpath: cold start); everything else goes through the typed, validating resolver.
+A plain valid ``GET /v1/locate`` is answered by the route table before the Powertools resolver is
+even imported (rezone.api.fastpath: cold start); everything else goes through the typed resolver.
 """
 
-from rezone.api.fastpath import with_fast_locate
+from rezone.api.functions import query as handler
 
-
-def make_handler():
-    from rezone.api.common import lambda_entry, make_resolver
-    from rezone.api.query import router
-
-    app = make_resolver()
-    app.include_router(router)
-    return lambda_entry(app)
-
-
-handler = with_fast_locate(make_handler)
+__all__ = ["handler"]

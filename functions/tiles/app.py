@@ -1,7 +1,5 @@
-"""Tiles function: TileJSON, styles and PMTiles-backed tiles (logic in rezone.tiles)."""
+"""Tiles function: TileJSON, styles and PMTiles-backed tiles (routes in rezone.api.tiles)."""
 
-from rezone.tiles import handle
+from rezone.api.functions import tiles as handler
 
-
-def handler(event, context):
-    return handle(event)
+__all__ = ["handler"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import importlib.util
 import os
 import sys
 import threading
@@ -20,12 +19,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from rezone.api.routing import MAX_BODY  # same limit as the eligibility function enforces
+
 from rezone_infra import web_rules
 
 __all__ = ["MAX_BODY", "ROOT", "invoke", "load_handler", "make_event", "make_server", "route", "serve"]
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_BODY = 64 * 1024  # same limit as the eligibility function enforces
 MAX_URL = 8 * 1024
 
 WEB_HEADERS = {
@@ -50,49 +50,38 @@ _SERVER_ERRORS = {
     505: "Version HTTP non prise en charge",
 }
 
-_handlers: dict[str, object] = {}
+_idle: dict[str, list] = {}  # function name → handlers not serving a request right now
+_idle_lock = threading.Lock()
 
 
-_handlers_lock = threading.Lock()
+def _make(name: str):
+    from rezone.api.functions import FUNCTIONS
+
+    return FUNCTIONS[name]()
 
 
 def load_handler(name: str):
-    """Import ``functions/<name>/app.py`` under a unique module name and return its ``handler``."""
-    with _handlers_lock:
-        if name not in _handlers:
-            path = ROOT / "functions" / name / "app.py"
-            spec = importlib.util.spec_from_file_location(f"rezone_fn_{name}", path)
-            mod = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = mod
-            spec.loader.exec_module(mod)
-            _handlers[name] = mod.handler
-        return _handlers[name]
-
-
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-# Functions built on a Powertools resolver: one request at a time each (see invoke).
-SERIAL_FUNCTIONS = frozenset({"query", "eligibility"})
+    """A new handler of function ``name`` (``rezone.api.functions.make_<name>()``), with its own resolver."""
+    return _make(name)
 
 
 def invoke(name: str, event: dict) -> dict:
-    """Run one event through function ``name``.
+    """Run one event through an idle instance of function ``name`` (a new one when all are busy).
 
-    The resolver-based functions take one request at a time, like a Lambda execution environment:
-    module-level state is per process on Lambda, but a Powertools resolver keeps the current event
-    on itself and routers imported from shared modules bind their middleware to the first resolver
-    that ran them, so two threads inside one of them would answer each other's requests. The tiles
-    function is a pure function of the event and the release cache, so it runs concurrently.
+    Like Lambda execution environments, an instance serves one request at a time: a Powertools
+    resolver keeps the current event on itself, so two requests sharing one would answer each
+    other. Instances are reused, so each is built (resolver, routes, validation models) once.
     """
-    handler = load_handler(name)
-    if name not in SERIAL_FUNCTIONS:
+    with _idle_lock:
+        pool = _idle.setdefault(name, [])
+        handler = pool.pop() if pool else None
+    if handler is None:
+        handler = _make(name)
+    try:
         return handler(event, None)
-    with _locks_guard:
-        lock = _locks.setdefault(name, threading.Lock())
-    with lock:
-        return handler(event, None)
+    finally:
+        with _idle_lock:
+            pool.append(handler)
 
 
 def route(path: str) -> str | None:

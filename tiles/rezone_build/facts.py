@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from rezone import layout
 from rezone.facts import commune_file
 
 from .ingest_cpts import NOT_LOADED_REASON
@@ -80,8 +81,7 @@ def build(ds, out: Path, ctx) -> dict:
     groups: dict[str, dict] = {}
     for c in ds.communes.values():
         groups.setdefault(commune_file(c.code), {})[c.code] = commune_facts(ds, c, qpvs.get(c.code, []))
-    d = out / "facts"
-    d.mkdir(parents=True, exist_ok=True)
+    (out / layout.FACTS_DIR).mkdir(parents=True, exist_ok=True)
     for name, facts in groups.items():
-        (d / f"{name}.json").write_text(json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
+        (out / layout.facts(name)).write_text(json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
     return {"files": len(groups), "communes": sum(len(v) for v in groups.values())}

@@ -8,27 +8,61 @@ raises stops the build: nothing is published and the live release stays as it wa
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rezone import layout
 from rezone.storage import open_store
 
 from .publish import publish
 
 __all__ = ["STEPS", "BuildContext", "BuildError", "build_release"]
 
-# (name, "module:function"); order matters only for readability: steps are independent.
-STEPS: list[tuple[str, str]] = [
-    ("facts", "rezone_build.facts:build"),
-    ("tiles", "rezone_build.tilesets:build"),
-    ("query", "rezone_build.query_build:build"),
-    ("eligibility", "rezone_build.rules_build:build"),
-    ("raster", "rezone_build.raster:build"),
+# Each step imports its module when it runs (the raster step alone pulls rasterio and scipy).
+
+
+def _facts(ds, out, ctx):
+    from . import facts
+
+    return facts.build(ds, out, ctx)
+
+
+def _tiles(ds, out, ctx):
+    from . import tilesets
+
+    return tilesets.build(ds, out, ctx)
+
+
+def _query(ds, out, ctx):
+    from . import query_build
+
+    return query_build.build(ds, out, ctx)
+
+
+def _eligibility(ds, out, ctx):
+    from . import rules_build
+
+    return rules_build.build(ds, out, ctx)
+
+
+def _raster(ds, out, ctx):
+    from . import raster
+
+    return raster.build(ds, out, ctx)
+
+
+# (name, step); order matters only for readability: steps are independent.
+STEPS: list[tuple[str, Callable]] = [
+    ("facts", _facts),
+    ("tiles", _tiles),
+    ("query", _query),
+    ("eligibility", _eligibility),
+    ("raster", _raster),
 ]
 
 
@@ -55,11 +89,6 @@ def _version(ds) -> str:
     h = hashlib.sha256(json.dumps(sorted(ds.sources), sort_keys=True).encode())
     h.update(",".join(ds.scope or ["FR"]).encode())
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + h.hexdigest()[:6]
-
-
-def _load_step(spec: str):
-    mod, _, fn = spec.partition(":")
-    return getattr(importlib.import_module(mod), fn)
 
 
 def build_release(
@@ -94,18 +123,18 @@ def build_release(
     out.mkdir(parents=True)
     results: dict[str, dict] = {}
     try:
-        for name, spec in STEPS:
+        for name, step in STEPS:
             if steps is not None and name not in steps:
                 continue
             t = time.perf_counter()
             ctx.say(f"[build] step {name} …")
-            results[name] = _load_step(spec)(ds, out, ctx) or {}
+            results[name] = step(ds, out, ctx) or {}
             timings[name] = time.perf_counter() - t
             ctx.say(f"[build] step {name} done in {timings[name]:.1f}s")
     except Exception as exc:
         shutil.rmtree(out, ignore_errors=True)
         raise BuildError(f"step {name!r} failed: {exc}") from exc
-    (out / "quality-report.json").write_text(json.dumps(ds.quality, ensure_ascii=False, indent=1, default=str))
+    (out / layout.QUALITY_REPORT).write_text(json.dumps(ds.quality, ensure_ascii=False, indent=1, default=str))
     meta = {
         "version": ctx.version,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -115,7 +144,7 @@ def build_release(
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "quality_summary": ds.quality.get("summary", {}),
     }
-    (out / "release.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
+    (out / layout.RELEASE_META).write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
     if do_publish and store_url is not None:
         t = time.perf_counter()
         publish(out, open_store(store_url), ctx.version)

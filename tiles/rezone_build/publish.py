@@ -14,12 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rezone.release import MANIFEST_KEY
+from rezone import layout
+from rezone.layout import MANIFEST_KEY, RELEASE_META
 from rezone.storage import NotFound, Store, check_key
 
 __all__ = ["PublishError", "publish", "read_manifest", "rollback"]
-
-RELEASE_META = "release.json"
 
 
 class PublishError(RuntimeError):
@@ -54,12 +53,12 @@ def publish(release_dir: str | Path, store: Store, version: str | None = None, p
         raise PublishError(f"{release_dir} is not a complete release (no {RELEASE_META})")
     meta = json.loads(meta_path.read_text())
     version = version or meta["version"]
-    check_key(f"releases/{version}/{RELEASE_META}")
+    check_key(layout.release_prefix(version) + RELEASE_META)
     files = sorted(p for p in release_dir.rglob("*") if p.is_file() and p.name != RELEASE_META)
 
     def upload(p: Path) -> str:
         rel = p.relative_to(release_dir).as_posix()
-        store.put(f"releases/{version}/{rel}", p.read_bytes(), _content_type(p.name))
+        store.put(layout.release_prefix(version) + rel, p.read_bytes(), _content_type(p.name))
         return rel
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -69,14 +68,14 @@ def publish(release_dir: str | Path, store: Store, version: str | None = None, p
                 progress(rel)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    store.put(f"releases/{version}/{RELEASE_META}", meta_path.read_bytes(), "application/json")
+    store.put(layout.release_prefix(version) + RELEASE_META, meta_path.read_bytes(), "application/json")
     flip(store, version)
     return version
 
 
 def flip(store: Store, version: str) -> dict:
     """Point the manifest at ``version`` (which must be a complete release)."""
-    if not store.exists(f"releases/{version}/{RELEASE_META}"):
+    if not store.exists(layout.release_prefix(version) + RELEASE_META):
         raise PublishError(f"release {version} is not complete in {store.url}")
     manifest = read_manifest(store)
     history = [v for v in manifest.get("history", []) if v != version]
@@ -92,7 +91,7 @@ def rollback(store: Store, to: str | None = None) -> str:
     manifest = read_manifest(store)
     candidates = [to] if to else manifest.get("history", [])
     for v in candidates:
-        if v and store.exists(f"releases/{v}/{RELEASE_META}"):
+        if v and store.exists(layout.release_prefix(v) + RELEASE_META):
             flip(store, v)
             return v
     if to:

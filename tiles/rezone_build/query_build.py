@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import shapely
+from rezone import layout
 from rezone.constants import PROFESSIONS
 from rezone.search import bucket_of, name_keys
 from rezone.territories import commune_file
@@ -114,7 +115,7 @@ def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
             continue
         for cell, part in _cut(cp.geometry, grid).items():
             cells[cell]["p"].append((cp.id, part))
-    out.mkdir(parents=True, exist_ok=True)
+    (out / layout.LOCATE_DIR).mkdir(parents=True, exist_ok=True)
     shards = {}
     for (ix, iy), content in sorted(cells.items()):
         if not content["c"]:
@@ -131,13 +132,13 @@ def build_locate(ds, out: Path, grid: float = LOCATE_GRID) -> dict:
         raw = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + b"".join(wkbs)
         data = zlib.compress(raw, 6)
         key = f"{ix}_{iy}"
-        (out / f"{key}.bin").write_bytes(data)
+        (out / layout.locate_shard(key)).write_bytes(data)
         bounds = shapely.total_bounds([g for _, g in comm])
         shards[key] = [round(float(b), 5) for b in bounds] + [len(data), len(comm), len(qpvs)]
     index = {"grid": grid, "format": "zlib(json header line + WKB)", "columns":
              ["minx", "miny", "maxx", "maxy", "bytes", "communes", "qpv"], "shards": shards,
              "qpv_regions": sorted(qpv_regions)}
-    _write_json(out / "index.json", index)
+    _write_json(out / layout.LOCATE_INDEX, index)
     sizes = sorted(v[4] for v in shards.values())
     return {"shards": len(shards), "max_bytes": sizes[-1] if sizes else 0,
             "median_bytes": sizes[len(sizes) // 2] if sizes else 0, "qpv_regions": sorted(qpv_regions)}
@@ -173,7 +174,7 @@ def build_search(ds, out: Path) -> dict:
                        key=lambda k: (-(ds.communes[k].population or 0), k))
         pos = {code: i for i, code in enumerate(codes)}
         keys = sorted(sh)
-        _write_json(out / kind / f"{bucket}.json", {
+        _write_json(out / layout.search_bucket(kind, bucket), {
             "keys": keys,
             "entries": [sorted(pos[code] for code in sh[k][0]) for k in keys],
             "alt": [sorted(pos[code] for code in sh[k][1]) for k in keys],
@@ -353,7 +354,7 @@ def build_territories(ds, out: Path) -> dict:
     quartile_scope = {"thresholds": thresholds, "communes": len(apl23),
                       "meaning": "1 = quart des communes au plus faible APL 2023, 4 = au plus élevé",
                       "scope": "France entière" if not scope else f"communes des départements {','.join(scope)}"}
-    _write_json(out / "meta.json", {"quartiles": {"apl_mg_2023": quartile_scope},
+    _write_json(out / layout.TERRITORIES_META, {"quartiles": {"apl_mg_2023": quartile_scope},
                                     "bassin_de_vie_tables": sorted(bv_tables),
                                     "profession_density": {p: (f"bv.{k}" if k else None)
                                                            for p, k in PROFESSION_DENSITY.items()},
@@ -413,7 +414,7 @@ def build_territories(ds, out: Path) -> dict:
                                   "figures": {k: _val(v) for k, v in _indicators(row).items()}}
             table[c.code] = rec
             n += 1
-        _write_json(out / "commune" / f"{key}.json", table)
+        _write_json(out / layout.territory_communes(key), table)
 
     def write(level: str, code: str, name: str, communes, figs: dict, par: dict, extra: dict | None = None):
         rec = {"level": level, "code": code, "name": name, "parents": par, "figures": figs,
@@ -421,8 +422,8 @@ def build_territories(ds, out: Path) -> dict:
         if partial:
             rec["partial"] = partial
         rec.update(extra or {})
-        _write_json(out / level / f"{code}.json", rec)
-        _write_json(out / level / f"{code}.members.json",
+        _write_json(out / layout.territory(level, code), rec)
+        _write_json(out / layout.territory_members(level, code),
                     {"communes": sorted(({"code": c.code, "name": c.name} for c in communes),
                                         key=lambda m: m["code"])})
 
@@ -521,8 +522,8 @@ def _build_tvs(ds, out: Path, agg) -> int:
         rec = {"level": "tvs", "code": code, "name": code, "parents": {"france": "FR"},
                "figures": agg.figures(communes), "communes_count": len(communes),
                "zonage_tvs": asdict(z) if z else None}
-        _write_json(out / "tvs" / f"{code}.json", rec)
-        _write_json(out / "tvs" / f"{code}.members.json",
+        _write_json(out / layout.territory("tvs", code), rec)
+        _write_json(out / layout.territory_members("tvs", code),
                     {"communes": sorted(({"code": c.code, "name": c.name} for c in communes),
                                         key=lambda m: m["code"])})
     return len(members)
@@ -545,19 +546,18 @@ def build_facilities(ds, out: Path, grid: float = FACILITY_GRID) -> dict:
             "public": f.public, "source": f.source, "vintage": f.vintage,
         })
     for key, feats in cells.items():
-        _write_json(out / f"{key}.json", feats)
-    _write_json(out / "index.json", {"grid": grid, "cells": {k: len(v) for k, v in sorted(cells.items())},
+        _write_json(out / layout.facilities_cell(key), feats)
+    _write_json(out / layout.FACILITIES_INDEX, {"grid": grid, "cells": {k: len(v) for k, v in sorted(cells.items())},
                                      "types": dict(sorted(types.items()))})
     return {"cells": len(cells), "facilities": sum(types.values()), "without_coordinates": skipped}
 
 
 def build(ds, out: Path, ctx) -> dict:
-    q = out / "query"
-    res = {"locate": build_locate(ds, q / "locate")}
+    res = {"locate": build_locate(ds, out)}
     ctx.say(f"[query] locate: {res['locate']['shards']} shards")
-    res["search"] = build_search(ds, q / "search")
-    res["territories"] = build_territories(ds, q / "territories")
-    res["facilities"] = build_facilities(ds, q / "facilities")
+    res["search"] = build_search(ds, out)
+    res["territories"] = build_territories(ds, out)
+    res["facilities"] = build_facilities(ds, out)
     ctx.say(f"[query] territories: {res['territories']['communes']} communes; "
             f"facilities: {res['facilities']['facilities']}")
     return res

@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from rezone import layout
 
 from .raster_cog import NODATA, write_cog
 from .raster_grid import AREAS, area_of, grid_distance, make_grid, to_proj
@@ -170,7 +171,7 @@ def build(ds, out: Path, ctx) -> dict:
         {"facilities": str(len(structures[t])), "coverage": f"département {STRUCTURE_DEP} only",
          "source": "etablissements-geolocalises/haute-garonne", "vintage": struct_vintage or "none loaded"}
         for t, _ in STRUCTURE_BANDS]
-    (out / "raster").mkdir(parents=True, exist_ok=True)
+    (out / layout.RASTER_DIR).mkdir(parents=True, exist_ok=True)
     files, layers, hospitals_xy = {}, [], {}
     timings: dict[str, float] = defaultdict(float)
     clock = [time.perf_counter()]
@@ -193,7 +194,7 @@ def build(ds, out: Path, ctx) -> dict:
             bands.append(grid_distance(grid, pts, in_31) if in_31 is not None and len(pts)
                          else np.full(any_d.shape, np.nan))
         lap("distance")
-        rel = f"raster/distance-hopital-{key}.tif"
+        rel = layout.raster_cog(key)
         tags = {**common, "area": area.label, "departements": ",".join(grid.deps),
                 "hospitals_in_area": str(len(hospitals_xy[key])), "cell_size_m": "1000"}
         size = write_cog(out / rel, grid, list(zip(band_desc, bands)), tags, band_tags)
@@ -220,7 +221,7 @@ def build(ds, out: Path, ctx) -> dict:
         "method": METHOD,
         "vintage": vintage,
     }
-    tile_stats = write_pmtiles(out / "tiles" / f"{TILESET}.pmtiles", layers, MINZOOM, MAXZOOM, tile_meta)
+    tile_stats = write_pmtiles(out / layout.tileset(TILESET), layers, MINZOOM, MAXZOOM, tile_meta)
     lap("tiles")
 
     distances = commune_distances(ds, hospitals_xy)
@@ -235,7 +236,7 @@ def build(ds, out: Path, ctx) -> dict:
         "hospitals_note": common["hospitals_note"],
         "levels": access_shares(ds, distances),
     }
-    write_access_shares(out / "raster", shares)
+    write_access_shares(out, shares)
     index = {**common, "files": files, "nodata": NODATA,
              "bands": [{"index": i + 1, "description": d, **t} for i, (d, t) in enumerate(zip(band_desc, band_tags))],
              "hospitals": len(hospitals), "public_hospitals": len(public),
@@ -244,7 +245,7 @@ def build(ds, out: Path, ctx) -> dict:
              "structures_vintage": struct_vintage,
              "tiles": {"tileset": TILESET, "legend": legend, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
                        "count": tile_stats["tiles"], "bytes": tile_stats["bytes"]}}
-    (out / "raster" / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1))
+    (out / layout.RASTER_INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1))
     lap("shares")
     return {"files": sorted(files), "hospitals": len(hospitals), "public_hospitals": len(public),
             "tiles": tile_stats["tiles"], "tiles_bytes": tile_stats["bytes"],

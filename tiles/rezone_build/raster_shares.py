@@ -17,13 +17,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from rezone import layout
 from rezone.facts import dep_of
 
 from .raster_grid import AREAS, area_of, nearest_distance, to_proj
 
-__all__ = ["SPLIT_DIR", "THRESHOLDS_KM", "access_shares", "commune_distances", "write_access_shares"]
+__all__ = ["THRESHOLDS_KM", "access_shares", "commune_distances", "write_access_shares"]
 
-SPLIT_DIR = "access-shares"
 
 THRESHOLDS_KM = (10, 20, 30)
 
@@ -91,7 +91,7 @@ def _partial(ds, level: str, code: str) -> bool:
     return level in ("region", "france")
 
 
-def write_access_shares(raster_dir: Path, doc: dict) -> None:
+def write_access_shares(out: Path, doc: dict) -> None:
     """Write ``access-shares.json`` (the whole document) and its serving split under ``access-shares/``:
     ``meta.json`` (everything but the figures), ``<level>.json`` for the levels above the commune and
     ``commune-<dep>.json`` per département, so that a territories request reads a few KB, not the
@@ -99,17 +99,15 @@ def write_access_shares(raster_dir: Path, doc: dict) -> None:
     def dump(path: Path, obj) -> None:
         path.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
-    raster_dir.mkdir(parents=True, exist_ok=True)
-    dump(raster_dir / "access-shares.json", doc)
-    split = raster_dir / SPLIT_DIR
-    split.mkdir(exist_ok=True)
+    (out / layout.ACCESS_SHARES_DIR).mkdir(parents=True, exist_ok=True)
+    dump(out / layout.ACCESS_SHARES, doc)
     levels = doc.get("levels", {})
-    dump(split / "meta.json", {k: v for k, v in doc.items() if k != "levels"})
+    dump(out / layout.access_shares("meta"), {k: v for k, v in doc.items() if k != "levels"})
     by_dep: dict[str, dict] = defaultdict(dict)
     for code, fig in levels.get("commune", {}).items():
         by_dep[dep_of(code)][code] = fig
     for dep, figs in by_dep.items():
-        dump(split / f"commune-{dep}.json", figs)
+        dump(out / layout.access_shares(f"commune-{dep}"), figs)
     for level, figs in levels.items():
         if level != "commune":
-            dump(split / f"{level}.json", figs)
+            dump(out / layout.access_shares(level), figs)

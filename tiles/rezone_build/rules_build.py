@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
+from rezone import layout
 from rezone.constants import ZONE_CODES
 from rezone.eligibility.rules import answer_refs, compile_rules
 from rezone.eligibility.vocabulary import QUESTION_NAMES
@@ -24,7 +25,7 @@ from rezone.eligibility.vocabulary import QUESTION_NAMES
 __all__ = ["CATALOGUE", "RULES_DIR", "RuleError", "build", "compile_rules_dir", "load_rule_file"]
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
-CATALOGUE = "eligibility/aids.json"
+CATALOGUE = layout.AIDS_CATALOGUE
 SCHEMA_VERSION = 1
 
 
@@ -146,7 +147,7 @@ def compile_rules_dir(rules_dir: Path | str = RULES_DIR) -> dict:
 def build(ds, out: Path, ctx) -> dict:
     """Release step: write ``eligibility/aids.json`` (the dataset is not needed)."""
     doc = compile_rules_dir(getattr(ctx, "rules_dir", None) or RULES_DIR)
-    d = Path(out) / "eligibility"
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "aids.json").write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    path = Path(out) / CATALOGUE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return {"rules": doc["count"], "ids": [r["id"] for r in doc["aids"]]}

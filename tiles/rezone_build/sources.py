@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .model import SourceInfo
 
-__all__ = ["MANIFEST", "SourceError", "Sources", "default_cache_dir", "open_sources", "upstream_url"]
+__all__ = ["MANIFEST", "SourceError", "Sources", "default_cache_dir", "default_sources", "open_sources", "upstream_url"]
 
 MANIFEST = Path(__file__).with_name("sources.json")
 REPO = Path(__file__).resolve().parents[2]
@@ -232,11 +232,15 @@ class Sources:
             raise SourceError(f"{rel}: download from {url} failed ({exc})") from exc
 
 
+def default_sources() -> Path | None:
+    """The ``../shared/data`` mirror beside the repository, when present."""
+    p = REPO.parent / "shared" / "data"
+    return p if (p / "sources.json").is_file() else None
+
+
 def open_sources(sources_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Sources:
     """A resolver for ``sources_dir`` (default: the ``../shared/data`` mirror when present, else download)."""
     if sources_dir is None:
-        from .cli import default_sources
-
         sources_dir = default_sources()
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise SourceError(f"{sources_dir}: source directory does not exist")

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from rezone import layout
 from rezone.constants import PROFESSIONS, ZONE_CODES
 from rezone.facts import dep_of
 
@@ -337,8 +338,7 @@ def build(ds, out: Path, ctx) -> dict:
         raise ValueError(f"REZONE_TILES_MAXZOOM must be in [{COMMUNE_MINZOOM}, {MAXZOOM}]")
     processes = int(os.environ.get("REZONE_TILES_PROCESSES", min(2, os.cpu_count() or 1)))
     deps = {d.upper() for d in ctx.departements} if ctx.departements else None
-    tdir = out / "tiles"
-    tdir.mkdir(parents=True, exist_ok=True)
+    (out / layout.STYLES_DIR).mkdir(parents=True, exist_ok=True)
     say = ctx.say
     _T0[0] = time.perf_counter()
     cm = _communes(ds, deps)
@@ -377,14 +377,14 @@ def build(ds, out: Path, ctx) -> dict:
     ]
     zl = [(z, [_zone_layer(zones[z], PROFESSIONS, True)]) for z in range(MINZOOM, LOW_MAXZOOM + 1)]
     zl += [(z, communes_at(z)) for z in range(COMMUNE_MINZOOM, maxzoom + 1)]
-    results["zonage"] = _write(tdir / "zonage.pmtiles", "zonage", "Zonage of six health professions by commune",
+    results["zonage"] = _write(out / layout.tileset("zonage"), "zonage", "Zonage of six health professions by commune",
                                zl, vector_layers, ds, [*ZONAGE_SOURCES, *qpv_sources], bounds, version,
                                processes, say)
     for p in PROFESSIONS:
         name = low_tileset(p)
         zl = [(z, [_zone_layer(zones[z], (p,), False)]) for z in range(MINZOOM, LOW_MAXZOOM + 1)]
         vl = [_vl("zones", {"zone": "String"}, MINZOOM, LOW_MAXZOOM, zone_desc)]
-        results[name] = _write(tdir / f"{name}.pmtiles", name, f"Zonage ({p}), low zooms", zl, vl, ds,
+        results[name] = _write(out / layout.tileset(name), name, f"Zonage ({p}), low zooms", zl, vl, ds,
                                ZONAGE_SOURCES, bounds, version, processes, say)
     del zones
 
@@ -396,7 +396,7 @@ def build(ds, out: Path, ctx) -> dict:
                                  "kind": "String", "precision": "String", "public": "Boolean"}, FACILITY_MINZOOM,
                   maxzoom, "Health establishments (points); kind = structure type (FINESS category); "
                   "precision = exact or commune")]
-        results["facilities"] = _write(tdir / "facilities.pmtiles", "facilities", "Health establishments",
+        results["facilities"] = _write(out / layout.tileset("facilities"), "facilities", "Health establishments",
                                        [(z, [layer]) for z in range(FACILITY_MINZOOM, maxzoom + 1)], vl, ds,
                                        [*FACILITY_SOURCES, *f_sources], bounds, version, processes, say)
     else:
@@ -425,16 +425,14 @@ def build(ds, out: Path, ctx) -> dict:
     if cpts:
         vl.append(_vl("cpts", {"id": "String", "nom": "String"}, CPTS_MINZOOM, maxzoom,
                       "CPTS territories (polygons; PACA list only)"))
-    results["boundaries"] = _write(tdir / "boundaries.pmtiles", "boundaries", "Départements, régions and CPTS",
+    results["boundaries"] = _write(out / layout.tileset("boundaries"), "boundaries", "Départements, régions and CPTS",
                                    [(z, outlines_at(z)) for z in range(MINZOOM, maxzoom + 1)], vl, ds,
                                    [*BOUNDARY_SOURCES, *(["cpts"] if cpts else [])], bounds, version,
                                    processes, say)
 
     # -- styles
-    sdir = tdir / "styles"
-    sdir.mkdir(exist_ok=True)
     for p in PROFESSIONS:
-        (sdir / f"{p}.json").write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results),
+        (out / layout.style(p)).write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results),
                                                      ensure_ascii=False, indent=1))
     return {
         "maxzoom": maxzoom,

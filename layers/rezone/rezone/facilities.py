@@ -8,49 +8,45 @@ touches (at most :data:`MAX_SPAN_DEG` wide and high, so a handful of small files
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
-from .http import ApiError
+from . import layout
+from .errors import InvalidInput, OutOfRange
 
-__all__ = ["INDEX_KEY", "MAX_FEATURES", "MAX_SPAN_DEG", "facilities", "parse_bbox"]
+__all__ = ["INDEX_KEY", "MAX_FEATURES", "MAX_SPAN_DEG", "BBox", "check_bbox", "facilities"]
 
-INDEX_KEY = "query/facilities/index.json"
+INDEX_KEY = layout.FACILITIES_INDEX
 MAX_SPAN_DEG = 2.0
 MAX_FEATURES = 2000
 
+BBox = tuple[float, float, float, float]
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """'minlon,minlat,maxlon,maxlat' → floats; ApiError 400 (param ``bbox``) if malformed or too large."""
-    parts = text.split(",")
-    try:
-        if len(parts) != 4:
-            raise ValueError
-        x0, y0, x1, y1 = (float(p) for p in parts)
-    except ValueError:
-        raise ApiError(400, "Emprise invalide", "bbox doit valoir « minlon,minlat,maxlon,maxlat » "
-                       "(quatre nombres séparés par des virgules).", "bbox") from None
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
-        raise ApiError(400, "Emprise invalide", "bbox contient une valeur non finie.", "bbox")
+
+def check_bbox(bbox: BBox) -> BBox:
+    """The one check of a box (minlon, minlat, maxlon, maxlat): finite, ordered, in range, small enough."""
+    x0, y0, x1, y1 = bbox
+    if not all(math.isfinite(v) for v in bbox):
+        raise OutOfRange("bbox contient une valeur non finie.", "bbox", "Emprise invalide")
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise ApiError(400, "Emprise invalide", "bbox doit avoir minlon < maxlon et minlat < maxlat, "
-                       "dans [-180, 180] × [-90, 90].", "bbox")
+        raise OutOfRange("bbox doit avoir minlon < maxlon et minlat < maxlat, dans [-180, 180] × [-90, 90].",
+                         "bbox", "Emprise invalide")
     if x1 - x0 > MAX_SPAN_DEG or y1 - y0 > MAX_SPAN_DEG:
-        raise ApiError(400, "Emprise trop grande", f"bbox ne doit pas dépasser {MAX_SPAN_DEG}° de côté ; "
-                       "utilisez les tuiles « facilities » pour une vue plus large.", "bbox")
-    return x0, y0, x1, y1
+        raise OutOfRange(f"bbox ne doit pas dépasser {MAX_SPAN_DEG}° de côté ; utilisez les tuiles « facilities » "
+                         "pour une vue plus large.", "bbox", "Emprise trop grande")
+    return bbox
 
 
-def facilities(release, bbox: str, types: str | None = None, limit: int = MAX_FEATURES) -> dict:
-    """The FeatureCollection of facilities in ``bbox`` (of the given comma-separated ``types``)."""
-    x0, y0, x1, y1 = parse_bbox(bbox)
+def facilities(release, bbox: BBox, types: Collection[str] | None = None, limit: int = MAX_FEATURES) -> dict:
+    """The FeatureCollection of facilities in ``bbox`` (of the given ``types``, all when None or empty)."""
+    x0, y0, x1, y1 = check_bbox(bbox)
     index = release.json(INDEX_KEY)
     wanted = None
     if types:
-        wanted = {t.strip() for t in types.split(",") if t.strip()}
+        wanted = set(types)
         unknown = sorted(wanted - set(index["types"]))
         if unknown:
-            raise ApiError(400, "Type d'établissement inconnu",
-                           f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(index['types'])}.",
-                           "type")
+            raise InvalidInput(f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(index['types'])}.",
+                               "type", "Type d'établissement inconnu")
     g = index["grid"]
     feats = []
     total = 0
@@ -59,7 +55,7 @@ def facilities(release, bbox: str, types: str | None = None, limit: int = MAX_FE
             key = f"{ix}_{iy}"
             if key not in index["cells"]:
                 continue
-            for f in release.json(f"query/facilities/{key}.json"):
+            for f in release.json(layout.facilities_cell(key)):
                 if not (x0 <= f["lon"] <= x1 and y0 <= f["lat"] <= y1):
                     continue
                 if wanted is not None and f["type"] not in wanted:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+from . import layout
 from .storage import NotFound
 
-__all__ = ["COMMUNE_CODE_RE", "commune_facts", "commune_file", "dep_of"]
+__all__ = ["COMMUNE_CODE_RE", "ZONE_FIELDS", "commune_facts", "commune_file", "dep_of", "zone_view"]
+
+ZONE_FIELDS = ("code", "label", "source", "vintage", "reason")
 
 COMMUNE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
@@ -27,7 +30,14 @@ def commune_facts(release, code: str) -> dict | None:
     if not COMMUNE_CODE_RE.match(code or ""):
         return None
     try:
-        table = release.json(f"facts/{commune_file(code)}.json")
+        table = release.json(layout.facts(commune_file(code)))
     except NotFound:
         return None
     return table.get(code)
+
+
+def zone_view(z: dict | None, reason: str = "zonage inconnu") -> dict:
+    """One profession's zonage as answered: code, label, source, vintage, reason (``reason`` when unknown)."""
+    if not z:
+        return {"code": None, "label": None, "source": None, "vintage": None, "reason": reason}
+    return {k: z.get(k) for k in ZONE_FIELDS}

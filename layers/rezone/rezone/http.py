@@ -32,7 +32,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_CACHE = "public, max-age=60"
 NO_STORE = "no-store"
 
-PROBLEM_BASE = "https://rezone.example/problems/"
+PROBLEM_TYPE = "about:blank"  # RFC 9457 §4.2.1: the status code says it all; the title is in French
 
 
 def response(
@@ -80,22 +80,25 @@ def json_response(status: int, payload, cache_control: str | None = None, header
 
 
 class ApiError(Exception):
-    """Raise anywhere in a request to answer a problem+json."""
+    """An error of the HTTP edge itself (rezone.api): raise it in a route to answer a problem+json.
 
-    def __init__(self, status: int, title: str, detail: str | None = None, param: str | None = None,
-                 type_: str | None = None, **extra):
+    The core raises the domain errors of :mod:`rezone.errors` instead; both are mapped to a response
+    by :func:`rezone.api.errors.problem_for`.
+    """
+
+    def __init__(self, status: int, title: str, detail: str | None = None, param: str | None = None, **extra):
         super().__init__(title)
         self.status, self.title, self.detail, self.param = status, title, detail, param
-        self.type = type_
         self.extra = extra
 
-    def to_response(self, instance: str | None = None) -> dict:
-        return problem(self.status, self.title, self.detail, self.param, instance, self.type, **self.extra)
+    def to_response(self) -> dict:
+        return problem(self.status, self.title, self.detail, self.param, **self.extra)
 
 
 def problem(status: int, title: str, detail: str | None = None, param: str | None = None,
-            instance: str | None = None, type_: str | None = None, **extra) -> dict:
-    body = {"type": PROBLEM_BASE + (type_ or str(status)), "title": title, "status": status}
+            instance: str | None = None, headers: dict | None = None, **extra) -> dict:
+    """An RFC 9457 problem+json response (``type`` about:blank, French ``title``, the ``param`` at fault)."""
+    body = {"type": PROBLEM_TYPE, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if param:
@@ -105,4 +108,4 @@ def problem(status: int, title: str, detail: str | None = None, param: str | Non
         body["instance"] = instance
     body.update(extra)
     text = json.dumps(_clean(body), ensure_ascii=False)
-    return response(status, text, "application/problem+json; charset=utf-8")
+    return response(status, text, "application/problem+json; charset=utf-8", headers)

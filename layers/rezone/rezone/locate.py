@@ -24,15 +24,17 @@ import sys
 import zlib
 from array import array
 
+from . import layout
 from .constants import PROFESSIONS
-from .facts import commune_facts
-from .http import ApiError
+from .errors import OutOfRange, OutsideFrance, Unknown
+from .facts import commune_facts, zone_view
 from .storage import NotFound
 
 __all__ = [
     "INDEX_KEY",
     "SNAP_DEG",
     "Shard",
+    "check_point",
     "covers",
     "find_commune",
     "load_shard",
@@ -42,7 +44,7 @@ __all__ = [
     "shard_key",
 ]
 
-INDEX_KEY = "query/locate/index.json"
+INDEX_KEY = layout.LOCATE_INDEX
 SNAP_DEG = 0.005  # ≈ 400-550 m: slivers of per-département simplification and the simplified coastline
 
 _LITTLE = sys.byteorder == "little"
@@ -197,23 +199,24 @@ def load_shard(release, key: str) -> Shard | None:
         if key not in _index(release)["shards"]:
             return None
         try:
-            return Shard(release.get(f"query/locate/{key}.bin"))
+            return Shard(release.get(layout.locate_shard(key)))
         except NotFound:
             return None
 
     return release.memo(("locate-shard", key), factory)
 
 
-def _check(lon: float, lat: float) -> None:
+def check_point(lon: float, lat: float) -> None:
+    """The one check of a WGS84 point (every entry point ends here): OutOfRange naming ``lon`` or ``lat``."""
     if not (isinstance(lon, (int, float)) and math.isfinite(lon) and -180.0 <= lon <= 180.0):
-        raise ApiError(400, "Longitude invalide", "lon doit être un nombre entre -180 et 180.", "lon")
+        raise OutOfRange("lon doit être un nombre entre -180 et 180.", "lon", "Longitude invalide")
     if not (isinstance(lat, (int, float)) and math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise ApiError(400, "Latitude invalide", "lat doit être un nombre entre -90 et 90.", "lat")
+        raise OutOfRange("lat doit être un nombre entre -90 et 90.", "lat", "Latitude invalide")
 
 
 def lookup(release, lon: float, lat: float) -> tuple[str, dict | None, dict] | None:
     """``(commune code, qpv info or None, match)`` for a point, or None outside every commune."""
-    _check(lon, lat)
+    check_point(lon, lat)
     shard = load_shard(release, shard_key(_index(release)["grid"], lon, lat))
     if shard is None:
         return None
@@ -238,33 +241,26 @@ def lookup(release, lon: float, lat: float) -> tuple[str, dict | None, dict] | N
 def find_commune(release, lon: float, lat: float) -> str | None:
     """INSEE code (COG 2026) of the commune containing the point, or None (sea, abroad).
 
-    Raises :class:`rezone.http.ApiError` (400) for a non-finite or out-of-range coordinate.
+    Raises :class:`rezone.errors.OutOfRange` for a non-finite or out-of-range coordinate.
     """
     hit = lookup(release, lon, lat)
     return hit[0] if hit else None
 
 
-def _zone(z: dict | None, reason: str) -> dict:
-    if not z:
-        return {"code": None, "label": None, "source": None, "vintage": None, "reason": reason}
-    return {k: z.get(k) for k in ("code", "label", "source", "vintage", "reason")}
-
-
 def locate(release, lon: float, lat: float) -> dict:
-    """The full locate answer of the public contract; ApiError 404 when the point is in no commune."""
+    """The full locate answer of the public contract; OutsideFrance when the point is in no commune."""
     hit = lookup(release, lon, lat)
     if hit is None:
-        raise ApiError(404, "Aucune commune à cet endroit",
-                       f"Le point (lat={lat}, lon={lon}) n'est dans aucune commune couverte "
-                       "(en mer, à l'étranger ou hors du périmètre de cette version).", "lat")
+        raise OutsideFrance(f"Le point (lat={lat}, lon={lon}) n'est dans aucune commune couverte "
+                            "(en mer, à l'étranger ou hors du périmètre de cette version).", "lat")
     code, qpv, match = hit
     facts = commune_facts(release, code)
     if facts is None:  # shards and facts come from the same build: only a broken release gets here
-        raise ApiError(404, "Commune inconnue", f"La commune {code} n'a pas de fiche dans cette version.", "lat")
-    zonage = {p: _zone(facts["zonage"].get(p), "zonage inconnu pour cette commune") for p in PROFESSIONS}
+        raise Unknown(f"La commune {code} n'a pas de fiche dans cette version.", "lat", "Commune inconnue")
+    zonage = {p: zone_view(facts["zonage"].get(p), "zonage inconnu pour cette commune") for p in PROFESSIONS}
     if qpv is not None and qpv.get("zonage_medecin"):
-        zonage["medecin"] = dict(_zone(qpv["zonage_medecin"], ""), territory={"level": "qpv", "code": qpv["code"]})
-        zonage["medecin"]["commune_zonage"] = _zone(facts["zonage"].get("medecin"), "zonage inconnu")
+        zonage["medecin"] = dict(zone_view(qpv["zonage_medecin"], ""), territory={"level": "qpv", "code": qpv["code"]})
+        zonage["medecin"]["commune_zonage"] = zone_view(facts["zonage"].get("medecin"), "zonage inconnu")
     return {
         "commune": {"code": code, "name": facts["name"]},
         "epci": facts.get("epci"),

@@ -19,11 +19,12 @@ import os
 import threading
 import time
 
+from . import layout
 from .storage import NotFound, StorageUnavailable, Store, open_store
 
 __all__ = ["DEFAULT_STORE", "MANIFEST_KEY", "NoRelease", "Release", "current", "reset"]
 
-MANIFEST_KEY = "manifest.json"
+MANIFEST_KEY = layout.MANIFEST_KEY
 MANIFEST_TTL = float(os.environ.get("REZONE_MANIFEST_TTL", "30"))
 DEFAULT_STORE = "store"
 
@@ -38,7 +39,7 @@ class Release:
     def __init__(self, store: Store, version: str):
         self.store = store
         self.version = version
-        self.prefix = f"releases/{version}/"
+        self.prefix = layout.release_prefix(version)
         self.cache: dict = {}
         self._lock = threading.Lock()
 

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from itertools import chain
 
+from . import layout
 from .storage import NotFound
 
 __all__ = ["ABBREVIATIONS", "bucket_of", "name_keys", "normalize", "query_variants", "search"]
@@ -74,7 +75,7 @@ def bucket_of(key: str) -> str:
 
 def _load(release, kind: str, bucket: str):
     try:
-        return release.json(f"query/search/{kind}/{bucket}.json")
+        return release.json(layout.search_bucket(kind, bucket))
     except NotFound:
         return None
 

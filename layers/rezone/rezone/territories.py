@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 
+from . import layout
+from .errors import InvalidInput, Unknown
 from .facts import COMMUNE_CODE_RE, commune_file, dep_of
-from .http import ApiError
 from .storage import NotFound
 
 __all__ = ["ACCESS_DIR", "BV_NOTE", "BV_REASON", "CODE_PATTERNS", "UNSOURCED", "commune_file", "territory"]
 
-ACCESS_DIR = "raster/access-shares/"
+ACCESS_DIR = layout.ACCESS_SHARES_DIR
 
 # Figures the Assurance Maladie service shows that no open source in this release provides.
 UNSOURCED: dict[str, dict[str, str]] = {
@@ -60,15 +61,15 @@ LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "bassin_de_vie": "bassin de
 def _record(release, level: str, code: str) -> dict | None:
     try:
         if level == "commune":
-            return release.json(f"query/territories/commune/{commune_file(code)}.json").get(code)
-        return release.json(f"query/territories/{level}/{code}.json")
+            return release.json(layout.territory_communes(commune_file(code))).get(code)
+        return release.json(layout.territory(level, code))
     except NotFound:
         return None
 
 
 def _meta(release) -> dict:
     try:
-        return release.json("query/territories/meta.json")
+        return release.json(layout.TERRITORIES_META)
     except NotFound:
         return {}
 
@@ -76,7 +77,7 @@ def _meta(release) -> dict:
 def _access(release) -> dict | None:
     def factory():
         try:
-            return release.json(ACCESS_DIR + "meta.json")
+            return release.json(layout.access_shares("meta"))
         except NotFound:
             return None
 
@@ -86,7 +87,7 @@ def _access(release) -> dict | None:
 def _access_fig(release, acc: dict, level: str, code: str) -> dict:
     name = f"commune-{dep_of(code)}" if level == "commune" else level
     try:
-        value = release.json(f"{ACCESS_DIR}{name}.json").get(code)
+        value = release.json(layout.access_shares(name)).get(code)
     except NotFound:
         value = None
     out = {"value": value, "unit": "part de la population", "source": acc.get("source"),
@@ -97,21 +98,21 @@ def _access_fig(release, acc: dict, level: str, code: str) -> dict:
 
 
 def territory(release, level: str, code: str) -> dict:
-    """The territory answer; ApiError 404 for a code this release does not know."""
+    """The territory answer: InvalidInput for an unknown level or a malformed code, Unknown for a code
+    this release does not know."""
     pat = CODE_PATTERNS.get(level)
     if pat is None:
-        raise ApiError(400, "Niveau de territoire inconnu", f"« {level} » n'est pas un niveau connu.", "level")
+        raise InvalidInput(f"« {level} » n'est pas un niveau connu.", "level", "Niveau de territoire inconnu")
     if not pat.match(code):
-        raise ApiError(400, "Code de territoire invalide",
-                       f"« {code} » n'a pas la forme d'un code de {LEVEL_NAMES[level]}.", "code")
+        raise InvalidInput(f"« {code} » n'a pas la forme d'un code de {LEVEL_NAMES[level]}.", "code",
+                           "Code de territoire invalide")
     rec = _record(release, level, code)
     if rec is None:
         if level == "tvs":
-            raise ApiError(404, "Territoire de vie-santé inconnu",
-                           "La table commune → TVS (DREES) n'est pas chargée dans cette version, ou ce code "
-                           "n'existe pas.", "code")
-        raise ApiError(404, "Territoire inconnu", f"Aucun territoire {LEVEL_NAMES[level]} « {code} » dans cette "
-                       "version des données.", "code")
+            raise Unknown("La table commune → TVS (DREES) n'est pas chargée dans cette version, ou ce code "
+                          "n'existe pas.", "code", "Territoire de vie-santé inconnu")
+        raise Unknown(f"Aucun territoire {LEVEL_NAMES[level]} « {code} » dans cette version des données.", "code",
+                      "Territoire inconnu")
     parents = {}
     for plevel, pcode in rec.get("parents", {}).items():
         prec = _record(release, plevel, pcode) if pcode else None
@@ -156,7 +157,7 @@ def territory(release, level: str, code: str) -> dict:
     out["figures"] = figures
     if level not in ("commune", "france"):
         try:
-            out["members"] = release.json(f"query/territories/{level}/{code}.members.json")["communes"]
+            out["members"] = release.json(layout.territory_members(level, code))["communes"]
         except NotFound:
             out["members"] = None
     out["release"] = release.version

@@ -1,28 +1,28 @@
-"""The Powertools resolver every JSON function uses: validation, problem+json errors, CORS.
+"""The Powertools resolver of the JSON functions: request validation, problem+json errors, answers.
 
-``make_resolver()`` returns an ``APIGatewayHttpResolver`` with request validation (pydantic, which
-also generates the OpenAPI 3.1 document) and exception handlers that turn every failure into an
-RFC 9457 problem+json with a French title and the offending parameter. ``lambda_entry(app)`` wraps
-``app.resolve`` so that every response carries the headers of :mod:`rezone.http` (CORS is set
-there and only there) and so that no exception escapes as a bare 500.
+``make_resolver()`` returns a NEW ``APIGatewayHttpResolver`` with request validation (pydantic,
+which also generates the OpenAPI 3.1 document) whose exception handlers answer through the one
+mapping of :func:`rezone.api.errors.problem_for`; request validation failures become 400 (query,
+path) or 422 (body) problems naming the field. Routes are added to each resolver by the
+``add_routes(app)`` functions of :mod:`rezone.api.query`, :mod:`rezone.api.eligibility` and
+:mod:`rezone.api.openapi`, so every resolver owns its routes (the local server runs one per thread).
+:func:`ok` and :func:`doc` are the answer and documentation helpers of every route.
 """
 
 from __future__ import annotations
-
-import logging
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from rezone.http import CORS_HEADERS, ApiError, problem, response
-from rezone.release import NoRelease
+from rezone.http import json_response, problem
 
-__all__ = ["lambda_entry", "make_resolver", "param_of", "problem_response"]
+from .errors import problem_for
 
-log = logging.getLogger("rezone")
+__all__ = ["PROBLEM", "doc", "make_resolver", "ok", "param_of", "to_response"]
 
 _LOC_SKIP = {"query", "body", "path", "header", "cookie"}
+PROBLEM = "Erreur (problem+json, RFC 9457)"
 
 
 def param_of(loc) -> str | None:
@@ -31,16 +31,36 @@ def param_of(loc) -> str | None:
     return ".".join(parts) or None
 
 
-def problem_response(status: int, title: str, detail: str | None = None, param: str | None = None,
-                     **extra) -> Response:
-    raw = problem(status, title, detail, param, **extra)
-    return Response(status_code=status, content_type=raw["headers"]["Content-Type"], body=raw["body"],
-                    headers={k: v for k, v in raw["headers"].items() if k != "Content-Type"})
+def to_response(raw: dict) -> Response:
+    """A Powertools Response from an API Gateway v2 response dict (rezone.http)."""
+    headers = {k: v for k, v in raw["headers"].items() if k != "Content-Type"}
+    return Response(status_code=raw["statusCode"], content_type=raw["headers"].get("Content-Type"),
+                    body=raw["body"], headers=headers)
 
 
-def _validation_detail(err: dict) -> str:
-    msg = err.get("msg") or "valeur invalide"
-    return msg
+def ok(payload, cache: str | None = None) -> Response:
+    """A 200 JSON answer (strict JSON, shared headers), with ``Cache-Control: cache`` if given."""
+    return to_response(json_response(200, payload, cache))
+
+
+def doc(model, description: str, problems: dict[int, str] | None = None) -> dict:
+    """``responses=`` of a route: its 200 model (documented, not re-validated) and its problems' statuses."""
+    out: dict = {200: {"description": description, "content": {"application/json": {"model": model}}}}
+    out.update({k: {"description": v} for k, v in (problems or {}).items()})
+    return out
+
+
+def _validation_problem(exc: RequestValidationError) -> dict:
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    param = param_of(first.get("loc"))
+    if first.get("type") == "json_invalid":
+        return problem(400, "Corps JSON invalide", "Le corps de la requête n'est pas un JSON valide.", "body")
+    invalid = [{"name": param_of(e.get("loc")) or "body", "reason": e.get("msg") or "valeur invalide"}
+               for e in errors[:20]]
+    status = 422 if (first.get("loc") or ("",))[0] == "body" else 400
+    return problem(status, "Paramètre invalide", f"{param or 'requête'} : {first.get('msg') or 'valeur invalide'}",
+                   param or "body", invalid_params=invalid)
 
 
 def make_resolver() -> APIGatewayHttpResolver:
@@ -48,66 +68,14 @@ def make_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError):
-        errors = exc.errors()
-        first = errors[0] if errors else {}
-        param = param_of(first.get("loc"))
-        if first.get("type") == "json_invalid":
-            return problem_response(400, "Corps JSON invalide", "Le corps de la requête n'est pas un JSON valide.",
-                                    "body")
-        invalid = [{"name": param_of(e.get("loc")) or "body", "reason": _validation_detail(e)} for e in errors[:20]]
-        status = 422 if (first.get("loc") or ("",))[0] == "body" else 400
-        return problem_response(status, "Paramètre invalide", f"{param or 'requête'} : {_validation_detail(first)}",
-                                param or "body", invalid_params=invalid)
-
-    @app.exception_handler(RecursionError)
-    def _too_deep(exc: RecursionError):  # json.loads of a deeply nested body
-        return problem_response(400, "Corps JSON invalide", "Le corps JSON est trop imbriqué.", "body")
-
-    @app.exception_handler(UnicodeDecodeError)
-    def _not_utf8(exc: UnicodeDecodeError):  # a body that is not UTF-8 text
-        return problem_response(400, "Corps de requête invalide", "Le corps doit être du texte UTF-8.", "body")
-
-    @app.exception_handler(ApiError)
-    def _api_error(exc: ApiError):
-        return problem_response(exc.status, exc.title, exc.detail, exc.param, **exc.extra)
-
-    @app.exception_handler(NoRelease)
-    def _no_release(exc: NoRelease):
-        return problem_response(503, "Aucune version des données publiée",
-                                "Lancez « rezone build » pour publier une version.")
+        return to_response(_validation_problem(exc))
 
     @app.not_found
     def _not_found(exc: NotFoundError):
-        return problem_response(404, "Ressource introuvable", "Ce chemin n'existe pas dans l'API.")
+        return to_response(problem(404, "Ressource introuvable", "Ce chemin n'existe pas dans l'API.", "path"))
 
     @app.exception_handler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unexpected error")
-        return problem_response(500, "Erreur interne", "Une erreur inattendue s'est produite.")
+    def _any(exc: Exception):
+        return to_response(problem_for(exc, in_body=app.current_event.http_method == "POST"))
 
     return app
-
-
-def lambda_entry(app: APIGatewayHttpResolver):
-    """The Lambda handler for ``app``: resolve, then add the shared headers."""
-
-    def handler(event, context):
-        # CORS preflight (OPTIONS reaches the query function through "ANY /v1/{proxy+}"): answered
-        # here with the shared CORS headers, like the local server does.
-        if ((event.get("requestContext") or {}).get("http") or {}).get("method") == "OPTIONS":
-            return response(204)
-        try:
-            resp = app.resolve(event, context)
-        except Exception:  # pragma: no cover - resolver handlers above catch everything
-            log.exception("resolver failed")
-            resp = problem(500, "Erreur interne", "Une erreur inattendue s'est produite.")
-        headers = resp.setdefault("headers", {}) or {}
-        for k, v in CORS_HEADERS.items():
-            headers.setdefault(k, v)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp["headers"] = headers
-        return resp
-
-    return handler
-
-

@@ -12,24 +12,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, create_model, model_validator
 
-from rezone.constants import PROFESSIONS, ZONE_CODES, ZONE_LABELS
+from rezone import layout
+from rezone.constants import PROFESSIONS, ZONE_CODES
 from rezone.eligibility import compile_rules, evaluate, questionnaire
 from rezone.eligibility.vocabulary import QUESTIONS
-from rezone.facts import COMMUNE_CODE_RE, commune_facts
-from rezone.http import SHORT_CACHE, ApiError, json_response, problem
+from rezone.errors import Unavailable
+from rezone.facts import COMMUNE_CODE_RE
+from rezone.http import SHORT_CACHE
+from rezone.location import WhatIf, location_facts, location_view
 from rezone.release import current
 from rezone.storage import NotFound
 
-__all__ = ["MAX_BODY", "Answers", "EligibilityRequest", "location_facts", "router", "with_body_limit"]
+from .common import doc, ok
 
-router = APIGatewayHttpRouter()
-MAX_BODY = 64 * 1024
-CATALOGUE = "eligibility/aids.json"
+__all__ = ["Answers", "EligibilityRequest", "add_routes"]
 
 Profession = Literal[PROFESSIONS]  # type: ignore[valid-type]
 ZoneCode = Literal[tuple(dict.fromkeys(c for codes in ZONE_CODES.values() for c in codes))]  # type: ignore
@@ -85,8 +84,9 @@ class Location(BaseModel):
         ]
         | None
     ) = None
-    lat: Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lon: Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)] | None = None
+    # ranges checked once, by the core (rezone.locate.check_point), stated here for the document
+    lat: Annotated[float, Field(strict=True, json_schema_extra={"minimum": -90, "maximum": 90})] | None = None
+    lon: Annotated[float, Field(strict=True, json_schema_extra={"minimum": -180, "maximum": 180})] | None = None
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -217,24 +217,7 @@ class Catalogue(BaseModel):
     release: str
 
 
-def _doc(model, description: str, problems: dict | None = None) -> dict:
-    """``responses=`` of a route: its 200 model (documented, not re-validated) and its problems."""
-    out: dict = {200: {"description": description, "content": {"application/json": {"model": model}}}}
-    out.update({k: {"description": v} for k, v in (problems or {}).items()})
-    return out
-
-
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def _ok(payload, cache: str | None = None) -> Response:
-    raw = json_response(200, payload, cache)
-    return Response(
-        status_code=200,
-        content_type=raw["headers"]["Content-Type"],
-        body=raw["body"],
-        headers={k: v for k, v in raw["headers"].items() if k != "Content-Type"},
-    )
 
 
 def _rules(release):
@@ -242,117 +225,12 @@ def _rules(release):
 
     def load():
         try:
-            return compile_rules(release.json(CATALOGUE))
+            return compile_rules(release.json(layout.AIDS_CATALOGUE))
         except NotFound:
-            raise ApiError(
-                503,
-                "Catalogue des aides indisponible",
-                "Cette version des données n'a pas de catalogue des aides (étape « eligibility »).",
-            )
+            raise Unavailable("Cette version des données n'a pas de catalogue des aides (étape « eligibility »).",
+                              title="Catalogue des aides indisponible") from None
 
     return release.memo("eligibility.rules", load)
-
-
-def _zone_view(z) -> dict:
-    if isinstance(z, dict):
-        return {k: z.get(k) for k in ("code", "label", "source", "vintage", "reason")}
-    return {"code": None, "label": None, "source": None, "vintage": None, "reason": "zonage inconnu"}
-
-
-def location_facts(
-    release, loc: Location | None, zone: ZoneOverride | None, profession: str
-) -> tuple[dict, dict | None]:
-    """The facts of the request's location (what-if override applied) and the QPV at the point, if any."""
-    facts: dict = {}
-    point_qpv = None
-    if loc is not None:
-        code, param = loc.commune, "location.commune"
-        if code is None:
-            from rezone.locate import lookup  # written by the query function; lazy import
-
-            param = "location.lat"
-            try:
-                hit = lookup(release, loc.lon, loc.lat)
-            except NotFound:
-                raise ApiError(
-                    503,
-                    "Localisation indisponible",
-                    "Cette version des données n'a pas l'index de "
-                    "localisation : indiquez le code de la commune.",
-                    "location",
-                ) from None
-            if hit is None:
-                raise ApiError(
-                    422,
-                    "Aucune commune à cet endroit",
-                    f"Le point (lat={loc.lat}, lon={loc.lon}) n'est dans aucune commune couverte.",
-                    param,
-                )
-            code, qpv, _ = hit
-            if qpv and not qpv.get("obsolete"):
-                point_qpv = {
-                    "code": qpv["code"],
-                    "name": qpv.get("name"),
-                    "zonage_medecin": (qpv.get("zonage_medecin") or {}).get("code"),
-                }
-        found = commune_facts(release, code)
-        if found is None:
-            raise ApiError(
-                422,
-                "Commune inconnue",
-                f"La commune {code} n'existe pas dans cette version des données.",
-                param,
-            )
-        facts = dict(found)
-    if zone is not None:
-        facts["zonage"] = dict(facts.get("zonage") or {})
-        if zone.code is not None:
-            if zone.code not in ZONE_CODES[profession]:
-                raise ApiError(
-                    422,
-                    "Paramètre invalide",
-                    f"{zone.code} n'est pas un code de zone de la profession {profession}.",
-                    "zone.code",
-                )
-            facts["zonage"][profession] = {
-                "code": zone.code,
-                "label": ZONE_LABELS.get(zone.code),
-                "source": "simulation",
-                "vintage": None,
-                "reason": None,
-            }
-            facts["qpv"] = []  # a simulated zone stands for the practice place itself
-            point_qpv = None
-        if zone.region is not None:
-            facts["region"] = {"code": zone.region, "name": None}
-        if zone.zone_rouge is not None:
-            facts["zone_rouge"] = {"value": zone.zone_rouge, "source": "simulation"}
-        if zone.zrr is not None:
-            facts["zrr"] = {"code": "classee" if zone.zrr else "non_classee", "label": "simulation"}
-    return facts, point_qpv
-
-
-def _location_view(facts: dict, profession: str, simulated: bool) -> dict:
-    z = (facts.get("zonage") or {}).get(profession)
-    return {
-        "commune": {"code": facts.get("code"), "name": facts.get("name")} if facts.get("code") else None,
-        "epci": facts.get("epci"),
-        "departement": facts.get("departement"),
-        "region": facts.get("region"),
-        "zonage": {profession: _zone_view(z)},
-        "qpv": [
-            {
-                "code": q.get("code"),
-                "name": q.get("name"),
-                "zonage_medecin": (q.get("zonage_medecin") or {}).get("code"),
-            }
-            for q in facts.get("qpv") or ()
-            if not q.get("obsolete")
-        ],
-        "zrr": facts.get("zrr"),
-        "zone_rouge": facts.get("zone_rouge"),
-        "simulated": simulated,
-    }
 
 
 def _catalogue_entry(r: dict) -> dict:
@@ -383,99 +261,66 @@ def _catalogue_entry(r: dict) -> dict:
 # -------------------------------------------------------------------------------------------- routes
 
 
-@router.post(
-    "/v1/eligibility",
-    summary="Éligibilité aux aides à l'installation",
-    tags=["eligibility"],
-    responses=_doc(
-        EligibilityAnswer,
-        "Chaque aide avec statut, montant, raisons, hypothèses, sources",
-        {
-            413: "Corps de requête trop volumineux (problem+json)",
-            422: "Requête invalide (problem+json nommant le champ)",
-        },
-    ),
-)
-def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
-    release = current()
-    rules = _rules(release)
-    facts, point_qpv = location_facts(release, request.location, request.zone, request.profession)
-    as_of = request.as_of or datetime.now(UTC).date()
-    answers = request.answers.model_dump(exclude_unset=True)
-    if point_qpv:  # the point is inside a QPV polygon: the practice is in that QPV unless told otherwise
-        answers.setdefault("in_qpv", True)
-        if answers["in_qpv"]:
-            answers.setdefault("qpv_code", point_qpv["code"])
-    result = evaluate(rules, facts, answers, as_of, profession=request.profession)
-    result["location"] = _location_view(facts, request.profession, request.zone is not None)
-    result["location"]["qpv_at_point"] = point_qpv
-    result["release"] = release.version
-    return _ok(result)
+def add_routes(app) -> None:
+    """Register the eligibility routes on ``app`` (a resolver of :func:`rezone.api.common.make_resolver`)."""
 
+    @app.post(
+        "/v1/eligibility",
+        summary="Éligibilité aux aides à l'installation",
+        tags=["eligibility"],
+        responses=doc(
+            EligibilityAnswer,
+            "Chaque aide avec statut, montant, raisons, hypothèses, sources",
+            {
+                413: "Corps de requête trop volumineux (problem+json)",
+                422: "Requête invalide (problem+json nommant le champ)",
+            },
+        ),
+    )
+    def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
+        release = current()
+        rules = _rules(release)
+        loc, zone = request.location, request.zone
+        facts, point_qpv = location_facts(
+            release, request.profession,
+            commune=loc.commune if loc else None,
+            point=(loc.lon, loc.lat) if loc and loc.commune is None else None,
+            what_if=WhatIf(**zone.model_dump()) if zone else None,
+        )
+        as_of = request.as_of or datetime.now(UTC).date()
+        answers = request.answers.model_dump(exclude_unset=True)
+        if point_qpv:  # the point is inside a QPV polygon: the practice is in that QPV unless told otherwise
+            answers.setdefault("in_qpv", True)
+            if answers["in_qpv"]:
+                answers.setdefault("qpv_code", point_qpv["code"])
+        result = evaluate(rules, facts, answers, as_of, profession=request.profession)
+        result["location"] = location_view(facts, request.profession, request.zone is not None)
+        result["location"]["qpv_at_point"] = point_qpv
+        result["release"] = release.version
+        return ok(result)
 
-@router.get(
-    "/v1/aids",
-    summary="Catalogue des aides (sources, fenêtres de validité, montants)",
-    tags=["eligibility"],
-    responses=_doc(Catalogue, "Toutes les règles, avec leurs sources"),
-)
-def aids(profession: Annotated[Profession | None, Query(description="Filtrer par profession")] = None):
-    release = current()
-    rs = _rules(release)
-    items = [
-        _catalogue_entry(r) for r in rs.documents if profession is None or profession in r["professions"]
-    ]
-    return _ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
+    @app.get(
+        "/v1/aids",
+        summary="Catalogue des aides (sources, fenêtres de validité, montants)",
+        tags=["eligibility"],
+        responses=doc(Catalogue, "Toutes les règles, avec leurs sources"),
+    )
+    def aids(profession: Annotated[Profession | None, Query(description="Filtrer par profession")] = None):
+        release = current()
+        rs = _rules(release)
+        items = [
+            _catalogue_entry(r) for r in rs.documents if profession is None or profession in r["professions"]
+        ]
+        return ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
 
-
-@router.get(
-    "/v1/eligibility/questions",
-    summary="Questionnaire (JSON Schema) d'une profession",
-    tags=["eligibility"],
-    responses={200: {"description": "JSON Schema (draft 2020-12) des réponses, libellés en français"}},
-)
-def questions(profession: Annotated[Profession, Query(description="Profession")]):
-    release = current()
-    rs = _rules(release)
-    schema = release.memo(("eligibility.questions", profession), lambda: questionnaire(rs, profession))
-    return _ok(schema, SHORT_CACHE)
-
-
-# ------------------------------------------------------------------------------------- request guard
-
-
-def with_body_limit(handler, limit: int = MAX_BODY):
-    """Wrap a Lambda handler: checks made before the resolver parses the body.
-
-    A body over ``limit`` bytes gets a 413 problem; a POST whose Content-Type is not JSON gets a 415
-    problem (the resolver would otherwise fail on it).
-    """
-
-    def guarded(event, context):
-        body = event.get("body") or ""
-        size = len(body)
-        if size > limit // 4:  # only then can the byte size exceed the limit
-            if event.get("isBase64Encoded"):
-                size = len(body) * 3 // 4 - body[-2:].count("=")
-            else:
-                size = len(body.encode("utf-8", "surrogatepass"))
-        if size > limit:
-            return problem(
-                413,
-                "Corps de requête trop volumineux",
-                f"Le corps de la requête dépasse {limit} octets.",
-                "body",
-            )
-        method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
-        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-        ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
-        if method == "POST" and ctype and ctype != "application/json" and not ctype.endswith("+json"):
-            return problem(
-                415,
-                "Type de contenu non pris en charge",
-                f"Le corps doit être du JSON (Content-Type: application/json), pas « {ctype} ».",
-                "content-type",
-            )
-        return handler(event, context)
-
-    return guarded
+    @app.get(
+        "/v1/eligibility/questions",
+        summary="Questionnaire (JSON Schema) d'une profession",
+        tags=["eligibility"],
+        responses={200: {"description": "JSON Schema (draft 2020-12) des réponses, libellés en français"}},
+    )
+    def questions(profession: Annotated[Profession, Query(description="Profession")]):
+        release = current()
+        rs = _rules(release)
+        schema = release.memo(("eligibility.questions", profession), lambda: questionnaire(rs, profession))
+        return ok(schema, SHORT_CACHE)

@@ -1,17 +1,16 @@
-"""The OpenAPI 3.1 document of the whole HTTP API, generated from the routers that validate requests.
+"""The OpenAPI 3.1 document of the whole HTTP API, generated from the routes that validate requests.
 
-The query and eligibility routers are included in one resolver (the eligibility router is imported
-lazily and skipped while absent); the tiles function is a plain handler, so its two paths are
-written here by hand.
+The query and eligibility routes are added to one resolver and Powertools writes their paths; the
+tiles function's route table is standard-library only, so its paths are written here by hand.
+:func:`add_routes` serves the document at ``GET /v1/openapi.json`` (query function).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import lru_cache
 
-__all__ = ["TILES_PATHS", "TITLE", "document"]
+__all__ = ["TILES_PATHS", "TITLE", "add_routes", "document"]
 
 TITLE = "Rézone API"
 API_VERSION = "1.0.0"  # the public contract version (paths under /v1)
@@ -66,15 +65,13 @@ TILES_PATHS: dict = {
 
 
 def _resolver():
-    from rezone.api.common import make_resolver
-    from rezone.api.query import router
+    from . import eligibility, query
+    from .common import make_resolver
 
     app = make_resolver()
-    app.include_router(router)
-    if importlib.util.find_spec("rezone.api.eligibility") is not None:  # absent until the eligibility API lands
-        from rezone.api.eligibility import router as eligibility_router
-
-        app.include_router(eligibility_router)
+    query.add_routes(app)
+    add_routes(app)
+    eligibility.add_routes(app)
     return app
 
 
@@ -93,3 +90,14 @@ def document() -> dict:
                 op.setdefault("responses", {}).setdefault(status, _PROBLEM)
     doc["paths"].update(TILES_PATHS)
     return doc
+
+
+def add_routes(app) -> None:
+    """Serve the document at ``GET /v1/openapi.json``."""
+    from rezone.http import SHORT_CACHE
+
+    from .common import ok
+
+    @app.get("/v1/openapi.json", summary="Document OpenAPI 3.1 de l'API", tags=["service"])
+    def openapi():
+        return ok(document(), SHORT_CACHE)

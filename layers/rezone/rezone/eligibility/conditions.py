@@ -14,9 +14,10 @@ assumptions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from .texts import answer_detail, fmt, fmt_num, iso, years_before
 
@@ -100,7 +101,8 @@ _OPERATORS: dict[str, tuple[Callable[[Any, Any, date], bool], Callable[[str, Any
 Check = tuple[str, Any, bool]
 
 
-class AnswerTest(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AnswerTest:
     """A test on one answer: ``answer`` compared by ``op`` with ``arg`` (one operator per test)."""
 
     answer: str
@@ -172,7 +174,8 @@ class Reasons:
 _DEFAULT_DATE = "Date non renseignée : la date de la simulation est retenue."
 
 
-class Condition(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Condition:
     """One condition of an aid: a test, optionally guarded by ``when``, or ``any_of`` several tests."""
 
     label: str

@@ -1,5 +1,8 @@
 """``rezone``: the command-line tool (build, serve, publish, rollback, releases).
 
+It sits above the build pipeline (:mod:`rezone_build`) and the local server (:mod:`rezone_infra.server`),
+and imports each lazily, in the command that needs it.
+
 Defaults: ``--sources`` = ``../shared/data`` beside the repository when present, else the upstream
 URLs downloaded into ``--work``/cache (sha256-checked); ``--store`` = ``store`` (a local directory);
 ``--work`` = ``.rezone``; ``serve`` listens on 127.0.0.1:8000.
@@ -20,9 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["CliError", "default_sources", "info", "main", "progress_enabled"]
-
-REPO = Path(__file__).resolve().parents[2]
+__all__ = ["CliError", "info", "main", "progress_enabled"]
 
 EXIT_USER = 1
 EXIT_USAGE = 2
@@ -56,11 +57,6 @@ def _version() -> str:
         return "unknown"
 
 
-def default_sources() -> Path | None:
-    p = REPO.parent / "shared" / "data"
-    return p if (p / "sources.json").is_file() else None
-
-
 def _open_store(url: str, must_exist: bool = True):
     """The store at ``url``; a local store must be an existing directory unless it is about to be created."""
     from rezone.storage import open_store
@@ -75,8 +71,8 @@ def _open_store(url: str, must_exist: bool = True):
 
 
 def _cmd_build(a) -> int:
-    from .pipeline import build_release
-    from .sources import SourceError
+    from rezone_build.pipeline import build_release
+    from rezone_build.sources import SourceError, default_sources
 
     deps = [d.strip() for d in a.departements.split(",")] if a.departements else None
     steps = [s.strip() for s in a.steps.split(",")] if a.steps else None
@@ -100,7 +96,7 @@ def _cmd_build(a) -> int:
 
 
 def _cmd_serve(a) -> int:
-    from rezone_infra.server import serve
+    from .server import serve
 
     serve(a.store, a.host, a.port, a.web)
     print("server stopped")
@@ -108,7 +104,7 @@ def _cmd_serve(a) -> int:
 
 
 def _cmd_publish(a) -> int:
-    from .publish import publish
+    from rezone_build.publish import publish
 
     if not Path(a.release).is_dir():
         raise CliError(f"{a.release}: no such release directory")
@@ -118,7 +114,7 @@ def _cmd_publish(a) -> int:
 
 
 def _cmd_rollback(a) -> int:
-    from .publish import rollback
+    from rezone_build.publish import rollback
 
     v = rollback(_open_store(a.store), a.to)
     print(f"current release is now {v}")
@@ -126,7 +122,7 @@ def _cmd_rollback(a) -> int:
 
 
 def _cmd_releases(a) -> int:
-    from .publish import read_manifest
+    from rezone_build.publish import read_manifest
 
     manifest = read_manifest(_open_store(a.store))
     if a.json:
@@ -148,8 +144,8 @@ def _close_progress_bars() -> None:
 
 def _one_line(exc: BaseException) -> str:
     """A one-line description of ``exc``: its message, or its type when the message says nothing."""
-    from .publish import PublishError
-    from .sources import SourceError
+    from rezone_build.publish import PublishError
+    from rezone_build.sources import SourceError
 
     msg = " ".join(str(exc).split())
     if isinstance(exc, (CliError, PublishError, SourceError, OSError)) and msg:

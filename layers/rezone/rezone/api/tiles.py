@@ -1,0 +1,87 @@
+"""Routes of the tiles function (standard library only: its cold start is measured).
+
+    GET /tiles/{tileset}.json               TileJSON 3.0.0 (short cache)
+    GET /tiles/styles/{profession}.json     MapLibre style, sources rewritten to this host
+    GET /tiles/{tileset}/{z}/{x}/{y}.{ext}  tile bytes as stored (gzip MVT passed through), ETag, 204 empty
+
+The reading is in :mod:`rezone.tiles`; here: path parsing, ETag / If-None-Match, headers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rezone.http import IMMUTABLE, SHORT_CACHE, ApiError, json_response, problem, response
+from rezone.release import current
+
+from .routing import Request, route
+
+__all__ = ["ROUTES", "base_url", "guard"]
+
+COORD_RE = re.compile(r"^[0-9]{1,10}$")
+HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$")
+
+
+def base_url(headers: dict) -> str:
+    """``proto://host`` of the request (for absolute URLs in TileJSON and styles), or '' if unsure."""
+    host = headers.get("x-forwarded-host") or headers.get("host") or ""
+    if not HOST_RE.match(host):
+        return ""
+    proto = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto not in ("http", "https"):
+        proto = "http" if host.startswith(("localhost", "127.0.0.1", "[::1]")) else "https"
+    return f"{proto}://{host}"
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def tile(req: Request) -> dict:
+    from rezone import tiles
+
+    p = req.params
+    for name in ("z", "x", "y"):
+        if not COORD_RE.match(p[name]):
+            raise ApiError(400, "Coordonnées de tuile invalides", f"{name} doit être un entier positif", name)
+    release = current()
+    ref = tiles.find(release, p["tileset"], int(p["z"]), int(p["x"]), int(p["y"]), p["ext"])
+    if ref is None or ref.length == 0:
+        return response(204)
+    etag = f'"{release.version}-{ref.offset:x}"'
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+    if _etag_matches(req.headers.get("if-none-match"), etag):
+        return response(304, b"", headers=headers)
+    if ref.encoding:
+        headers["Content-Encoding"] = ref.encoding
+    return response(200, ref.archive.read(ref.offset, ref.length), ref.content_type, headers)
+
+
+def tilejson(req: Request) -> dict:
+    from rezone import tiles
+
+    return json_response(200, tiles.tilejson(current(), req.params["tileset"], base_url(req.headers)), SHORT_CACHE)
+
+
+def style(req: Request) -> dict:
+    from rezone import tiles
+
+    return json_response(200, tiles.style(current(), req.params["profession"], base_url(req.headers)), SHORT_CACHE)
+
+
+def guard(event: dict) -> dict | None:
+    """Before routing: a path trying to leave the tiles (``..``, backslash, NUL) is a 400."""
+    path = event.get("rawPath") or ""
+    if ".." in path or "\\" in path or "\x00" in path:
+        return problem(400, "Chemin invalide", "le chemin ne doit pas contenir « .. »", "path")
+    return None
+
+
+ROUTES = (
+    route("GET", "/tiles/styles/{profession}.json", style),
+    route("GET", "/tiles/{tileset}/{z}/{x}/{y}.{ext}", tile),
+    route("GET", "/tiles/{tileset}.json", tilejson),
+)
