@@ -1,6 +1,6 @@
 """Lambda bundle: sizes of the built layer and functions, and cold start of each function.
 
-``sam build`` (from .venv-sam) builds the template twice: for arm64 (what is deployed: sizes
+``sam build`` (from .tools/bin) builds the template twice: for arm64 (what is deployed: sizes
 against Lambda's 250 MB unzipped limit) and for x86_64 (this machine: cold starts). A cold start
 here is a fresh interpreter without site-packages (``python3.12 -S``) that puts the built function
 and layer on ``sys.path`` like Lambda does, imports ``app.py`` and answers one real API Gateway v2
@@ -27,7 +27,7 @@ from pathlib import Path
 __all__ = ["build", "cold_start", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
-SAM = ROOT / ".venv-sam" / "bin" / "sam"
+SAM = ROOT / ".tools" / "bin" / "sam"
 PY312 = Path("/root/.pyenv/versions/3.12.1/bin")
 FUNCTIONS = {"tiles": "TilesFunction", "query": "QueryFunction", "eligibility": "EligibilityFunction"}
 EVENTS = {"tiles": "tile_zonage_amiens", "query": "locate_amiens", "eligibility": "eligibility_post"}
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-s3", action="store_true", help="skip the cold starts against an S3 store")
     a, _ = ap.parse_known_args(argv)
     if not SAM.is_file():
-        print("bench_bundle: .venv-sam missing (scripts/setup.sh --sam): skipped")
+        print("bench_bundle: .tools/bin/sam missing (scripts/setup.sh --sam): skipped")
         return 0
     if not (Path(a.store) / "manifest.json").is_file():
         print(f"bench_bundle: no release in {a.store} (rezone build first): skipped")

@@ -12,11 +12,11 @@ cd "$(dirname "$0")/.."
 STACK=${STACK:-rezone}
 if [ "${1:-}" = "--stack" ]; then STACK=$2; shift 2; fi
 
-[ -x .venv-sam/bin/sam ] || scripts/setup.sh --sam
+[ -x .tools/bin/sam ] || scripts/setup.sh --sam
 [ -x .venv/bin/python ] || scripts/setup.sh
 export SAM_CLI_TELEMETRY=0
-SAM=.venv-sam/bin/sam
-# sam build needs a python3.12 that has pip (not .venv-sam's)
+SAM=.tools/bin/sam
+# sam build needs a python3.12 that has pip (not the uv tool environment's)
 if ! command -v python3.12 >/dev/null 2>&1 && [ -x /root/.pyenv/versions/3.12.1/bin/python3.12 ]; then
   export PATH=/root/.pyenv/versions/3.12.1/bin:$PATH
 fi

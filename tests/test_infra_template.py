@@ -1,8 +1,8 @@
-"""The SAM template: validated by the SAM CLI, cfn-lint and checkov (in .venv-sam), built for
+"""The SAM template: validated by the SAM CLI, cfn-lint and checkov (uv tools in .tools/), built for
 python3.12/arm64 within Lambda's size limits, and its IAM / bucket / CDN settings as promised.
 
-The SAM tooling lives in its own virtual environment (its pins clash with the app's): create it with
-``scripts/setup.sh --sam``. Every check runs offline, with no AWS credentials.
+The SAM tooling is installed with ``uv tool install`` (one environment per tool, under ``.tools/``; their
+pins clash with the app's): ``scripts/setup.sh --sam``. Every check runs offline, with no AWS credentials.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
-SAM_BIN = ROOT / ".venv-sam" / "bin"
+SAM_BIN = ROOT / ".tools" / "bin"
 SKIP_FILE = ROOT / "infra" / "checkov-skip.yaml"
 PY312 = Path("/root/.pyenv/versions/3.12.1/bin")
 
 needs_sam = pytest.mark.skipif(
     not (SAM_BIN / "sam").is_file(),
-    reason=".venv-sam missing: run scripts/setup.sh --sam (SAM CLI, cfn-lint, checkov)",
+    reason=".tools/bin/sam missing: run scripts/setup.sh --sam (SAM CLI, cfn-lint, checkov)",
 )
 
 
@@ -33,7 +33,7 @@ def _tool_env() -> dict:
     """No credentials, a region, no telemetry: prove the checks need no AWS account."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_DEFAULT_REGION="eu-west-3", SAM_CLI_TELEMETRY="0", BC_SKIP_MAPPING="TRUE")
-    # sam build needs a python3.12 *with pip* (not .venv-sam's, which has none); tools run by full path.
+    # sam build needs a python3.12 *with pip* (not the tool environment's, which has none); tools run by full path.
     path = [str(PY312)] if PY312.is_dir() else []
     env["PATH"] = os.pathsep.join(path + [env.get("PATH", "")])
     return env

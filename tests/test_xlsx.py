@@ -1,4 +1,5 @@
-"""The minimal xlsx reader against openpyxl (writer) on random tables, and on the real APL workbook."""
+"""Workbooks read with python-calamine (rezone_build.xlsx): round trip against openpyxl (writer and reader,
+dev group) on random tables, a clear error on a broken file, and the real DREES APL workbook."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rezone_build.ingest_apl import read_apl_workbook
+from rezone_build.sources import SourceError
 from rezone_build.xlsx import XlsxError, read_xlsx
 
 cell = st.one_of(
@@ -15,7 +18,8 @@ cell = st.one_of(
     st.booleans(),
     st.integers(min_value=-(10**9), max_value=10**9),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+    .filter(str.strip),
 )
 
 
@@ -42,6 +46,8 @@ def test_round_trip_through_openpyxl(tmp_path_factory, table, title):
         mine = mine + [None] * (len(row) - len(mine))
         for a, b in zip(mine, row, strict=False):
             assert a == b or (isinstance(a, float) and a == pytest.approx(b)), (i, a, b)
+    # nothing beyond what openpyxl reads
+    assert all(v is None for r in got[len(expected):] for v in r)
 
 
 def test_not_an_xlsx(tmp_path):
@@ -49,12 +55,28 @@ def test_not_an_xlsx(tmp_path):
     p.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(XlsxError, match="x.xlsx"):
         read_xlsx(p)
+    with pytest.raises(SourceError, match="x.xlsx"):
+        read_apl_workbook(p)
+
+
+def test_workbook_without_apl_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Paramètres"
+    p = tmp_path / "apl.xlsx"
+    wb.save(p)
+    with pytest.raises(SourceError, match="no 'APL <year>' sheet"):
+        read_apl_workbook(p)
 
 
 @pytest.mark.needs_sources
 def test_real_apl_workbook(sources_dir):
-    sheets = read_xlsx(sources_dir / "apl/apl_generalistes_2022_2023.xlsx")
+    path = sources_dir / "apl/apl_generalistes_2022_2023.xlsx"
+    sheets = read_xlsx(path)
     assert list(sheets) == ["Paramètres", "APL 2022", "APL 2023"]
     rows = sheets["APL 2023"]
     assert rows[8][:2] == ["Code commune INSEE", "Commune"]
     assert rows[10][:6] == ["01001", "L'Abergement-Clémenciat", 1.942, 1.881, 838.154, 832]
+    table = read_apl_workbook(path)
+    assert sorted(table) == ["2022", "2023"]
+    assert table["2023"][0] == ["01001", 1.942, 1.881, 838.154, 832]
+    assert len(table["2023"]) > 34_000

@@ -7,7 +7,7 @@ arrondissements of Paris/Lyon/Marseille), the commune's APL is the mean weighted
 "Population standardisée" (as DREES's note prescribes for aggregating APL); the rule is counted in
 the report (``apl_weighted_mean``).
 
-The workbook is read with :mod:`rezone_build.xlsx` (openpyxl is 3-4× slower on it); the parsed
+The workbook is read with :mod:`rezone_build.xlsx` (python-calamine; openpyxl takes ~10 s on it); the parsed
 table is cached in ``<cache>/parsed/`` keyed by the file's sha256.
 """
 

@@ -1,5 +1,5 @@
 """Vectorised MVT v2 encoder: geometry commands computed with numpy, messages built with
-mapbox-vector-tile's protobuf schema (``vector_tile_pb2``).
+the vector tile protobuf schema (``vector_tile_pb2``, vendored: see that module).
 
 Why not ``mapbox_vector_tile.encode``: it walks every coordinate in Python (rounding, orienting,
 zig-zag, command headers) and took ~80 % of the tiles step; this module produces the same wire
@@ -17,7 +17,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import shapely
-from mapbox_vector_tile.Mapbox import vector_tile_pb2
+
+from . import vector_tile_pb2
 
 __all__ = ["encode_layers"]
 

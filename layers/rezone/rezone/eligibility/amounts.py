@@ -1,17 +1,18 @@
 """How much an aid pays: one typed class per kind of amount, computed from the answers and the zone.
 
-A rule's ``amount`` block is loaded once (:func:`amount_from_doc`) into a frozen object of the class
-its ``type`` names; :meth:`Amount.compute` gives the public ``amount`` of an answer (``total``,
-``currency``, ``schedule``, ``summary``, and ``note`` / ``max_total`` / ``missing`` where they
-apply). A total that depends on a missing answer is ``None`` and names that answer: never a guess.
+A rule's ``amount`` block is loaded once (:func:`amount_from_doc`) into a frozen :class:`Amount`:
+what every amount has (summary, note, bonuses, proration…) around a ``kind``, an object of the
+class its ``type`` names (:class:`Fixed`, :class:`PerWeekday`…) that computes the base total and
+schedule. :meth:`Amount.compute` gives the public ``amount`` of an answer (``total``, ``currency``,
+``schedule``, ``summary``, and ``note`` / ``max_total`` / ``missing`` where they apply). A total
+that depends on a missing answer is ``None`` and names that answer: never a guess.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .conditions import MET, UNKNOWN, AnswerTest
 from .texts import money, title
@@ -24,6 +25,7 @@ __all__ = [
     "Fixed",
     "IncomeDependent",
     "Installment",
+    "Kind",
     "PerDay",
     "PerWeekday",
     "Percent",
@@ -61,10 +63,112 @@ class Prorate(NamedTuple):
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Amount:
-    """What every kind of amount has; subclasses compute the base total and schedule."""
+# --------------------------------------------------------------------------------------- kinds
+# Each kind's ``base(answers, zone)`` gives (total or None, schedule, missing answer names) before
+# bonuses and proration.
 
+
+def _shared(total, shares: tuple[Share, ...]) -> list[dict]:
+    return [{"when": s.when, "amount": None if total is None else total * s.share} for s in shares]
+
+
+class Fixed(NamedTuple):
+    total: float
+    schedule: tuple[Installment, ...]
+
+    def base(self, answers: dict, zone: str | None):
+        return self.total, [i._asdict() for i in self.schedule], []
+
+
+class PerWeekday(NamedTuple):
+    """``rate`` per weekday of activity (``answer``, capped at ``cap``), paid in ``shares``."""
+
+    rate: float
+    answer: str
+    cap: float
+    months: int
+    shares: tuple[Share, ...]
+
+    def base(self, answers: dict, zone: str | None):
+        v = answers.get(self.answer)
+        total = None if v is None else self.rate * min(v, self.cap) * self.months
+        return total, _shared(total, self.shares), [self.answer] if v is None else []
+
+
+class PerDay(NamedTuple):
+    """``rate`` per day (``answer``, capped at ``cap``) each month for ``months`` months."""
+
+    rate: float
+    answer: str
+    cap: float
+    months: int
+
+    def base(self, answers: dict, zone: str | None):
+        v = answers.get(self.answer)
+        total = None if v is None else self.rate * min(v, self.cap) * self.months
+        sched = [
+            {
+                "when": f"Chaque mois, pendant {self.months} mois",
+                "amount": None if total is None else total / self.months,
+            }
+        ]
+        return total, sched, [self.answer] if v is None else []
+
+
+class Annual(NamedTuple):
+    per_year: float
+    years: int
+
+    def base(self, answers: dict, zone: str | None):
+        sched = [{"when": f"Année {i + 1}", "amount": self.per_year} for i in range(self.years)]
+        return self.per_year * self.years, sched, []
+
+
+class Percent(NamedTuple):
+    """A share (``rates``, one per year) of an amount answered (``answer``), capped per year."""
+
+    answer: str
+    rates: tuple[float, ...]
+    cap_per_year: float | None
+
+    def base(self, answers: dict, zone: str | None):
+        v = answers.get(self.answer)
+        cap = self.cap_per_year
+        yearly = [None if v is None else (min(v * r, cap) if cap is not None else v * r) for r in self.rates]
+        sched = [{"when": f"Année {i + 1}", "amount": a} for i, a in enumerate(yearly)]
+        return (None if v is None else sum(yearly)), sched, [self.answer] if v is None else []
+
+
+class ByZone(NamedTuple):
+    """A total per zone code (of the location, QPV override applied), paid in ``shares``."""
+
+    by_zone: MappingProxyType
+    shares: tuple[Share, ...]
+
+    def base(self, answers: dict, zone: str | None):
+        total = self.by_zone.get(zone)
+        return total, _shared(total, self.shares), []
+
+
+class IncomeDependent(NamedTuple):
+    """Guarantees and exemptions: the amount depends on actual income or profit (no total)."""
+
+    schedule: tuple[Installment, ...]
+
+    def base(self, answers: dict, zone: str | None):
+        return None, [i._asdict() for i in self.schedule], []
+
+
+Kind = Fixed | PerWeekday | PerDay | Annual | Percent | ByZone | IncomeDependent
+
+
+# -------------------------------------------------------------------------------------- amount
+
+
+class Amount(NamedTuple):
+    """An aid's amount: its ``kind`` computes the base; bonuses and proration apply on top."""
+
+    kind: Kind
     summary: str | None = None
     note: str | None = None
     max_total: float | None = None
@@ -72,12 +176,8 @@ class Amount:
     bonuses: tuple[Bonus, ...] = ()
     prorate: Prorate | None = None
 
-    def base(self, answers: dict, zone: str | None) -> tuple[Any, list[dict], list[str]]:
-        """(total or None, schedule, missing answer names) before bonuses and proration."""
-        raise NotImplementedError
-
     def compute(self, answers: dict, zone: str | None, as_of: date) -> dict:
-        total, sched, missing = self.base(answers, zone)
+        total, sched, missing = self.kind.base(answers, zone)
         for b in self.bonuses:
             if total is not None and b.test.check(answers, as_of)[0] == MET:
                 n = self.years if b.per_year else 1
@@ -123,103 +223,6 @@ def no_amount() -> dict:
     return {"total": None, "currency": "EUR", "schedule": [], "summary": None}
 
 
-def _shared(total, shares: tuple[Share, ...]) -> list[dict]:
-    return [{"when": s.when, "amount": None if total is None else total * s.share} for s in shares]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fixed(Amount):
-    total: float
-    schedule: tuple[Installment, ...]
-
-    def base(self, answers, zone):
-        return self.total, [i._asdict() for i in self.schedule], []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PerWeekday(Amount):
-    """``rate`` per weekday of activity (``answer``, capped at ``cap``), paid in ``shares``."""
-
-    rate: float
-    answer: str
-    cap: float
-    months: int = 1
-    shares: tuple[Share, ...]
-
-    def base(self, answers, zone):
-        v = answers.get(self.answer)
-        total = None if v is None else self.rate * min(v, self.cap) * self.months
-        return total, _shared(total, self.shares), [self.answer] if v is None else []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PerDay(Amount):
-    """``rate`` per day (``answer``, capped at ``cap``) each month for ``months`` months."""
-
-    rate: float
-    answer: str
-    cap: float
-    months: int
-
-    def base(self, answers, zone):
-        v = answers.get(self.answer)
-        total = None if v is None else self.rate * min(v, self.cap) * self.months
-        sched = [
-            {
-                "when": f"Chaque mois, pendant {self.months} mois",
-                "amount": None if total is None else total / self.months,
-            }
-        ]
-        return total, sched, [self.answer] if v is None else []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Annual(Amount):
-    per_year: float
-
-    def base(self, answers, zone):
-        sched = [{"when": f"Année {i + 1}", "amount": self.per_year} for i in range(self.years)]
-        return self.per_year * self.years, sched, []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Percent(Amount):
-    """A share (``rates``, one per year) of an amount answered (``answer``), capped per year."""
-
-    answer: str
-    rates: tuple[float, ...]
-    cap_per_year: float | None = None
-
-    def base(self, answers, zone):
-        v = answers.get(self.answer)
-        cap = self.cap_per_year
-        yearly = [None if v is None else (min(v * r, cap) if cap is not None else v * r) for r in self.rates]
-        sched = [{"when": f"Année {i + 1}", "amount": a} for i, a in enumerate(yearly)]
-        return (None if v is None else sum(yearly)), sched, [self.answer] if v is None else []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ByZone(Amount):
-    """A total per zone code (of the location, QPV override applied), paid in ``shares``."""
-
-    by_zone: MappingProxyType
-    shares: tuple[Share, ...]
-
-    def base(self, answers, zone):
-        total = self.by_zone.get(zone)
-        return total, _shared(total, self.shares), []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IncomeDependent(Amount):
-    """Guarantees and exemptions: the amount depends on actual income or profit (no total)."""
-
-    schedule: tuple[Installment, ...] = ()
-
-    def base(self, answers, zone):
-        return None, [i._asdict() for i in self.schedule], []
-
-
 def _installments(d: dict) -> tuple[Installment, ...]:
     return tuple(Installment(s["when"], s["amount"]) for s in d.get("schedule") or ())
 
@@ -229,18 +232,14 @@ def _shares(d: dict) -> tuple[Share, ...]:
 
 
 _KINDS = {
-    "fixed": lambda d, c: Fixed(total=d["total"], schedule=_installments(d), **c),
-    "per_weekday": lambda d, c: PerWeekday(
-        rate=d["rate"], answer=d["answer"], cap=d["cap"], months=d.get("months", 1), shares=_shares(d), **c
-    ),
-    "per_day": lambda d, c: PerDay(rate=d["rate"], answer=d["answer"], cap=d["cap"], months=d["months"], **c),
-    "annual": lambda d, c: Annual(per_year=d["per_year"], **c),
-    "percent": lambda d, c: Percent(
-        answer=d["answer"], rates=tuple(d["rates"]), cap_per_year=d.get("cap_per_year"), **c
-    ),
-    "by_zone": lambda d, c: ByZone(by_zone=MappingProxyType(dict(d["by_zone"])), shares=_shares(d), **c),
-    "guarantee": lambda d, c: IncomeDependent(schedule=_installments(d), **c),
-    "exemption": lambda d, c: IncomeDependent(schedule=_installments(d), **c),
+    "fixed": lambda d: Fixed(d["total"], _installments(d)),
+    "per_weekday": lambda d: PerWeekday(d["rate"], d["answer"], d["cap"], d.get("months", 1), _shares(d)),
+    "per_day": lambda d: PerDay(d["rate"], d["answer"], d["cap"], d["months"]),
+    "annual": lambda d: Annual(d["per_year"], d["years"]),
+    "percent": lambda d: Percent(d["answer"], tuple(d["rates"]), d.get("cap_per_year")),
+    "by_zone": lambda d: ByZone(MappingProxyType(dict(d["by_zone"])), _shares(d)),
+    "guarantee": lambda d: IncomeDependent(_installments(d)),
+    "exemption": lambda d: IncomeDependent(_installments(d)),
 }
 
 
@@ -252,15 +251,15 @@ def amount_from_doc(d: dict | None) -> Amount | None:
     if make is None:
         raise ValueError(f"unknown amount type {d['type']!r} (known: {', '.join(_KINDS)})")
     pr = d.get("prorate")
-    common = {
-        "summary": d.get("summary"),
-        "note": d.get("note"),
-        "max_total": d.get("max_total"),
-        "years": d.get("years", 1),
-        "bonuses": tuple(
+    return Amount(
+        kind=make(d),
+        summary=d.get("summary"),
+        note=d.get("note"),
+        max_total=d.get("max_total"),
+        years=d.get("years", 1),
+        bonuses=tuple(
             Bonus(b["label"], AnswerTest.from_doc(b["test"]), b["amount"], bool(b.get("per_year")))
             for b in d.get("bonuses") or ()
         ),
-        "prorate": Prorate(pr["answer"], AnswerTest.from_doc(pr["when"]), pr["label"]) if pr else None,
-    }
-    return make(d, common)
+        prorate=Prorate(pr["answer"], AnswerTest.from_doc(pr["when"]), pr["label"]) if pr else None,
+    )

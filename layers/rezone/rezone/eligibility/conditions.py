@@ -14,10 +14,9 @@ assumptions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .texts import answer_detail, fmt, fmt_num, iso, years_before
 
@@ -101,8 +100,7 @@ _OPERATORS: dict[str, tuple[Callable[[Any, Any, date], bool], Callable[[str, Any
 Check = tuple[str, Any, bool]
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerTest:
+class AnswerTest(NamedTuple):
     """A test on one answer: ``answer`` compared by ``op`` with ``arg`` (one operator per test)."""
 
     answer: str
@@ -174,8 +172,7 @@ class Reasons:
 _DEFAULT_DATE = "Date non renseignée : la date de la simulation est retenue."
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(NamedTuple):
     """One condition of an aid: a test, optionally guarded by ``when``, or ``any_of`` several tests."""
 
     label: str

@@ -5,11 +5,15 @@
 zone block and amount is parsed and checked here, once per release (the build step loads every rule
 the same way, so a rule the engine cannot read fails the build, not a request). Evaluation then
 reads attributes, never rule dicts.
+
+The typed objects of every module are named tuples (immutable, C-level attribute access) rather
+than frozen dataclasses: their classes are created at import, where a frozen slotted dataclass costs
+~8× more (code generation, measured ~1 ms vs ~0.12 ms per class on the shared 2-core machine), and
+``dataclasses`` would pull ``inspect`` into a cold start of the bare engine.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -87,8 +91,7 @@ def _answers(r: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for _, name in answer_refs(r)))
 
 
-@dataclass(frozen=True, slots=True)
-class Aid:
+class Aid(NamedTuple):
     """One aid: who (professions), where (zone), when (window), on which answers, how much, sources."""
 
     id: str
@@ -128,8 +131,7 @@ class Aid:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CrossCutting:
+class CrossCutting(NamedTuple):
     """A rule on the aids of a category (the 10-year rule): no new aid if one came within ``years``."""
 
     id: str
@@ -162,8 +164,7 @@ class CrossCutting:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Ruleset:
+class Ruleset(NamedTuple):
     """The typed rules of a release, indexed for evaluation."""
 
     aids: tuple[Aid, ...]  # catalogue order

@@ -8,7 +8,6 @@ zone code the amount depends on (a QPV's own zonage prevails where the rule says
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .conditions import MET, MISSING, NOT_MET, UNKNOWN, Reasons
@@ -102,8 +101,7 @@ def _cap(s: str) -> str:
     return s[0].upper() + s[1:]
 
 
-@dataclass(frozen=True, slots=True)
-class Zone:
+class Zone(NamedTuple):
     """A rule's ``zone`` block: zone codes (or outside them), QPV handling, regions, location lists."""
 
     codes: tuple[str, ...] = ()
