@@ -316,6 +316,61 @@ def test_accessibility_axe(server, browser, size):
         p.close()
 
 
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_first_paint_before_the_map(server, browser, size):
+    """A shared link paints the header, the search and the commune's summary (and its card on a
+    desktop) from the API's answers while MapLibre's chunk is still held back by the test; then the
+    map comes, nothing shifts (CLS ≤ 0.05) and the attribution is not the largest paint. Screenshots
+    of both moments."""
+    p = Page(browser, size)
+    pg = p.page
+    held = []
+    pg.route(re.compile(r"/map-[A-Z2-7]{8}\.js$"), lambda route: held.append(route))  # answered when released
+    try:
+        pg.goto(server + "/?commune=80021&profession=medecin")
+        pg.wait_for_selector("#map-summary .sum-name")
+        pg.wait_for_function("() => document.fonts.status === 'loaded'")
+        assert pg.evaluate("document.body.dataset.mapCreated") is None
+        assert pg.locator("#search-input").is_visible() and pg.locator(".site-header h1").is_visible()
+        loc = api(server, "/v1/locate?lat=49.89871&lon=2.28468")
+        zone = loc["zonage"]["medecin"]["code"]
+        summary = pg.locator("#map-summary").inner_text()
+        assert "Amiens (80021)" in summary and "136" in summary
+        label = pg.evaluate("z => document.querySelector(`#legend-list li[data-zone='${z}'] strong`).textContent", zone)
+        assert label in summary
+        if size == "desktop":  # the card is beside the map: already there too
+            pg.wait_for_selector("#card .zonage-list")
+        p.shot("first-paint-deep-link")
+        deadline = 50
+        while not held and deadline:
+            pg.wait_for_timeout(100)
+            deadline -= 1
+        assert held, "the map chunk was never requested"
+        for route in held:
+            route.continue_()
+        wait_map(pg)
+        pg.wait_for_timeout(300)
+        p.shot("settled-deep-link")
+        cls = pg.evaluate("""() => new Promise(resolve => {
+            let total = 0;
+            new PerformanceObserver(list => {
+              for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+            }).observe({type: 'layout-shift', buffered: true});
+            setTimeout(() => resolve(total), 100);
+        })""")
+        assert cls <= 0.05
+        lcp = pg.evaluate("""() => new Promise(resolve => {
+            new PerformanceObserver(list => {
+              const e = list.getEntries().at(-1);
+              resolve(e && e.element ? `${e.element.tagName} ${e.element.className}` : '');
+            }).observe({type: 'largest-contentful-paint', buffered: true});
+        })""")
+        assert lcp and "maplibregl" not in lcp
+        assert p.errors == []
+    finally:
+        p.close()
+
+
 def lnglat_at(pg, dx: float, dy: float) -> tuple[float, float]:
     """Longitude/latitude of the map pixel (dx, dy) from the map's centre, from the URL's centre and
     zoom (Web Mercator, 512-pixel world at zoom 0 as in MapLibre)."""
@@ -381,7 +436,8 @@ def test_api_unreachable(server, browser, size):
         status.wait_for()
         assert "injoignable" in status.inner_text()
         assert status.get_attribute("role") == "alert"
-        assert "n'a pas pu être chargée" in pg.locator("#map-message").inner_text()
+        # the map (loaded after the first paint) then says it too
+        pg.wait_for_function("() => document.querySelector('#map-message').textContent.includes(\"n'a pas pu être chargée\")")
         p.shot("6-api-unreachable")
         assert [e for e in p.errors if e.startswith("pageerror")] == []
     finally:

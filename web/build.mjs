@@ -14,12 +14,16 @@ const out = new URL("./dist/", import.meta.url).pathname;
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 const result = await build({
-  entryPoints: { app: "src/main.js", style: "src/app.css" },
+  // app: the page without MapLibre; map-<hash>.js: the dynamic import("./map.js") with MapLibre,
+  // loaded after the first paint with map-<hash>.css.
+  entryPoints: { app: "src/main.js", style: "src/app.css", map: "src/map.css" },
   entryNames: "[name]-[hash]",
+  chunkNames: "[name]-[hash]",
+  splitting: true,
   bundle: true,
   minify: !dev,
   sourcemap: dev,
-  format: "iife",
+  format: "esm",
   target: ["es2020", "chrome100", "safari15", "firefox100"],
   outdir: out,
   legalComments: "none",
@@ -28,11 +32,11 @@ const result = await build({
 });
 await cp("public", out, { recursive: true });
 
-// index.html names the bundles "app.js" and "style.css": point it at the hashed files.
+// index.html names the bundles "app.js", "style.css" and "map.css": point it at the hashed files.
 const names = {};
+const ENTRY = { "src/main.js": "app.js", "src/app.css": "style.css", "src/map.css": "map.css" };
 for (const [file, meta] of Object.entries(result.metafile.outputs)) {
-  if (!meta.entryPoint) continue;
-  names[meta.entryPoint.endsWith(".css") ? "style.css" : "app.js"] = basename(file);
+  if (meta.entryPoint && ENTRY[meta.entryPoint]) names[ENTRY[meta.entryPoint]] = basename(file);
 }
 let html = await readFile(`${out}index.html`, "utf8");
 for (const [plain, hashed] of Object.entries(names)) {

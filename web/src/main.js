@@ -1,10 +1,10 @@
 // Rézone web client: wires the map, the search, the territory card, the simulator, the URL state
 // and the printable project sheet. Uses only the public API and tiles (same origin).
 import { api } from "./api.js";
-import { renderCard } from "./card.js";
+import { communeZonage, renderCard } from "./card.js";
 import { Catalogue } from "./catalogue.js";
-import { $, debounce, h, setChildren } from "./dom.js";
-import { createMap, facilityTypeLabel } from "./map.js";
+import { $, debounce, fmtNumber, h, setChildren } from "./dom.js";
+import { facilityTypeLabel } from "./facility_types.js";
 import { buildPrintSheet } from "./print.js";
 import { initSearch } from "./search.js";
 import { Simulator } from "./simulator.js";
@@ -89,40 +89,78 @@ function showMapMessage(text) {
   mapMessage.hidden = !text;
 }
 
+// MapLibre (most of the page's script) is a separate chunk, loaded after the first paint: the
+// header, the search and, for a shared link, the commune's summary and card come first.
 let mapCtl = null;
-try {
-  mapCtl = createMap({
-    container: "map",
-    profession: state.profession,
-    view: state.centre && state.zoom !== null ? { centre: state.centre, zoom: state.zoom } : null,
-    layers: {
-      qpv: layerInputs.qpv.checked,
-      limits: layerInputs.limits.checked,
-      facilities: layerInputs.facilities.checked,
-      facilityType: "",
-      hospital: false,
-    },
-    zoneLabel: (code) => (code ? zoneInfo(code).label : UNKNOWN_ZONE.label),
-    onCommune: (code, lngLat) => selectCommune(code, { point: lngLat }),
-    onPoint: (lngLat) => selectPoint(lngLat),
-    onGeolocate: (lngLat) => selectPoint(lngLat, true),
-    onStyle: (style) => readLegend(style),
-    onError: (msg) => showMapMessage(msg),
-    onView: (view) => {
-      state.zoom = view.zoom;
-      state.centre = view.centre;
-      writeState(state);
-      if (layerInputs.facilities.checked) refreshFacilityTypes();
-      updateFacilityHint();
-    },
+let mapStarted = false;
+const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
+
+function loadMapCss() {
+  const href = document.querySelector("meta[name='rezone:map-css']")?.content;
+  if (!href || document.querySelector("link[data-map-css]")) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const link = h("link", { rel: "stylesheet", href, dataset: { mapCss: "" } });
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", reject);
+    document.head.append(link);
   });
+}
+
+async function loadMap(view) {
+  if (mapStarted) return;
+  mapStarted = true;
+  let mod;
+  try {
+    [mod] = await Promise.all([import("./map.js"), loadMapCss()]);
+  } catch {
+    showMapMessage("La carte n'a pas pu être chargée (réseau). La recherche, la fiche et le simulateur restent utilisables.");
+    return;
+  }
+  try {
+    mapCtl = mod.createMap({
+      container: "map",
+      profession: state.profession,
+      view,
+      layers: {
+        qpv: layerInputs.qpv.checked,
+        limits: layerInputs.limits.checked,
+        facilities: layerInputs.facilities.checked,
+        facilityType: facilityType.value,
+        hospital: false,
+      },
+      zoneLabel: (code) => (code ? zoneInfo(code).label : UNKNOWN_ZONE.label),
+      onCommune: (code, lngLat) => selectCommune(code, { point: lngLat }),
+      onPoint: (lngLat) => selectPoint(lngLat),
+      onGeolocate: (lngLat) => selectPoint(lngLat, true),
+      onStyle: (style) => readLegend(style),
+      onError: (msg) => showMapMessage(msg),
+      onView: (v) => {
+        state.zoom = v.zoom;
+        state.centre = v.centre;
+        writeState(state);
+        if (layerInputs.facilities.checked) refreshFacilityTypes();
+        updateFacilityHint();
+      },
+    });
+  } catch (err) {
+    showMapMessage("La carte ne peut pas s'afficher sur cet appareil (WebGL indisponible). La recherche, la fiche et le simulateur restent utilisables.");
+    return;
+  }
+  document.body.dataset.mapCreated = "true";
   mapCtl.map.once("load", () => performance.mark("rezone:map-load"));
   mapCtl.map.once("idle", () => {
     performance.mark("rezone:map-idle");
     document.body.dataset.mapReady = "true";
+    // the optional raster is probed once the first view is drawn (idle time, not the first frame)
+    probeHospitalRaster();
   });
-} catch (err) {
-  showMapMessage("La carte ne peut pas s'afficher sur cet appareil (WebGL indisponible). La recherche, la fiche et le simulateur restent utilisables.");
+  // What was chosen before the map existed: the commune (selected, named, in view).
+  const t = current.territory;
+  if (t && state.commune === t.code) {
+    const p = current.point;
+    mapCtl.select(t.code, p ? { name: t.name, lngLat: [p.lng, p.lat] } : null);
+    if (p && !view) mapCtl.map.jumpTo({ center: [p.lng, p.lat], zoom: requestedZoom !== null && requestedZoom >= 8 ? requestedZoom : 11 });
+  } else if (state.commune) mapCtl.select(state.commune);
 }
 
 professionSelect.addEventListener("change", () => {
@@ -220,8 +258,32 @@ async function probeHospitalRaster() {
 const cardTitle = $("#card-title");
 const cardBody = $("#card-body");
 
+// The commune's summary over the map (name, zonage for the profession, population): the first
+// thing a shared link shows, from the territory answer alone, before the map is loaded.
+const summaryEl = $("#map-summary");
+function renderSummary(t, code = null) {
+  if (!t) {
+    setChildren(summaryEl, h("p", { class: "hint" }, `Chargement de la commune ${code}…`));
+  } else {
+    const z = communeZonage(t, current.located && current.located.commune?.code === t.code ? current.located : null)[state.profession];
+    const info = z.code ? zoneInfo(z.code) : UNKNOWN_ZONE;
+    const pop = t.figures && t.figures.population && t.figures.population.value;
+    setChildren(summaryEl,
+      h("p", { class: "sum-name" }, h("strong", {}, t.name), ` (${t.code})`),
+      h("p", {},
+        h("svg", { class: "swatch", width: 12, height: 12, viewBox: "0 0 12 12", "aria-hidden": "true" },
+          h("rect", { x: 0.5, y: 0.5, width: 11, height: 11, rx: 2, fill: legendColours[z.code] || info.color, stroke: "#5b6770" })),
+        ` ${PROFESSION_LABEL[state.profession]} : `, h("strong", {}, info.label),
+        typeof pop === "number" ? ` · ${fmtNumber(pop)} hab.` : null,
+        " · ", h("a", { href: "#card" }, "Voir la fiche")));
+  }
+  summaryEl.hidden = false;
+}
+
 function renderTerritory() {
   const t = current.territory;
+  renderSummary(t);
+  $("#catalogue").hidden = false;
   cardTitle.textContent = t.name;
   setChildren(cardBody, renderCard({ territory: t, located: current.located, profession: state.profession, typeLabel: facilityTypeLabel }));
   $("#card").dataset.commune = t.code;
@@ -245,14 +307,20 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
   cardTitle.textContent = "Chargement…";
   setChildren(cardBody, h("p", { class: "hint" }, "Chargement de la fiche du territoire…"));
   $("#card").setAttribute("aria-busy", "true");
+  if (!current.territory || current.territory.code !== code) renderSummary(null, code);
   try {
-    const territory = await api.territory("commune", code);
-    let p = point || centre;
-    if (!p) {
-      const found = await api.communes(code, 5);
-      const hit = ((found && found.results) || []).find((r) => r.code === code);
-      p = hit ? centreOf(hit.center) : null;
-    }
+    // the territory and the commune's centre in parallel (one round trip, not two, on a phone)
+    const known = point || centre;
+    const [territory, p] = await Promise.all([
+      api.territory("commune", code),
+      known ? Promise.resolve(known) : api.communes(code, 5).then((found) => {
+        const hit = ((found && found.results) || []).find((r) => r.code === code);
+        return hit ? centreOf(hit.center) : null;
+      }),
+    ]);
+    if (mine !== current.loading) return;
+    renderSummary(territory);
+    if (p) centreKnown(p);
     let located = null;
     if (p) {
       try {
@@ -400,17 +468,35 @@ window.addEventListener("beforeprint", () => {
 window.addEventListener("afterprint", () => setChildren($("#print-sheet")));
 
 // ---------------------------------------------------------------- start
+// A shared link to a commune: the map starts on the commune (no flight from France) once its centre
+// is known, or after 3 s on France if the API is slow.
+let centreKnown = () => {};
+const initialCentre = new Promise((resolve) => {
+  centreKnown = resolve;
+  setTimeout(() => resolve(null), 3000);
+});
+
 async function start() {
-  try {
-    await api.health();
-  } catch (err) {
+  if (state.commune) $("#catalogue").hidden = true;
+  const initialZoom = requestedZoom !== null && requestedZoom >= 8 ? requestedZoom : null;
+  api.health().catch((err) => {
     showStatus(`${err.message} La carte et la recherche ne fonctionneront pas tant que le service ne répond pas.`,
       "error", () => window.location.reload());
-    return;
+  });
+  if (state.centre && requestedZoom !== null) {
+    if (state.commune) selectCommune(state.commune);
+    afterPaint(() => loadMap({ centre: state.centre, zoom: state.zoom }));
+  } else if (state.commune) {
+    selectCommune(state.commune, { fly: true, zoom: initialZoom });
+    const p = await initialCentre;
+    if (p && !mapCtl) { // the URL names the view the map will open on
+      state.centre = [p.lng, p.lat];
+      state.zoom = initialZoom ?? 11;
+      writeState(state);
+    }
+    afterPaint(() => loadMap(p ? { centre: [p.lng, p.lat], zoom: initialZoom ?? 11 } : null));
+  } else {
+    afterPaint(() => loadMap(null));
   }
-  if (mapCtl) mapCtl.map.once("idle", probeHospitalRaster);
-  if (state.commune && !(state.centre && requestedZoom !== null)) {
-    selectCommune(state.commune, { fly: true, zoom: requestedZoom !== null && requestedZoom >= 8 ? requestedZoom : null });
-  } else if (state.commune) selectCommune(state.commune);
 }
 start();

@@ -2,6 +2,9 @@
 // layer toggles applied on top (visibility, facility type filter, optional raster), commune
 // selection through feature-state, geolocation, cooperative gestures for phones.
 import maplibregl from "maplibre-gl";
+import { facilityTypeLabel } from "./facility_types.js";
+
+export { FACILITY_TYPES, facilityTypeLabel } from "./facility_types.js";
 
 export const FRANCE_BOUNDS = [[-5.2, 41.3], [9.6, 51.15]];
 
@@ -29,6 +32,7 @@ const HOSPITAL_SOURCE = "acces-hopital";
 const HOSPITAL_LAYER = "acces-hopital-layer";
 const HOSPITAL_PAINT = { "raster-opacity": 0.6, "raster-resampling": "nearest" };
 const SELECTABLE = ["communes-fill"];
+const HOVER_LAYER = "communes-hover";
 
 export const styleUrl = (profession) => `/tiles/styles/${encodeURIComponent(profession)}.json`;
 
@@ -40,6 +44,7 @@ export const styleUrl = (profession) => `/tiles/styles/${encodeURIComponent(prof
  */
 export function createMap(opts) {
   const layers = { ...opts.layers };
+  const canHover = window.matchMedia("(hover: hover)").matches;
   let hospitalTileJson = null;
   let selected = null;
   let hovered = null;
@@ -57,17 +62,32 @@ export function createMap(opts) {
     pitchWithRotate: false,
     attributionControl: false,
     locale: LOCALE,
+    fadeDuration: 0, // no symbol layers to fade: no extra frames
+    // a zonage choropleth looks the same at 1.5 device pixels per CSS pixel; a phone's GPU (and the
+    // software WebGL of a headless browser) draws 44 % fewer pixels than at 2, 75 % fewer than at 3
+    pixelRatio: Math.min(window.devicePixelRatio || 1, 1.5),
   });
   // Sources of the tiles, collapsed until asked for (the full attribution is long on a phone).
+  // MapLibre expands a compact attribution whenever its text changes (sources loading): that late,
+  // large paint became the page's LCP and shifted the bottom-right controls (CLS). Keep it folded
+  // unless the user opened it with its button.
   const attribution = new maplibregl.AttributionControl({ compact: true });
-  map.addControl(attribution, "bottom-right");
-  map.once("load", () => {
+  let attributionOpened = false;
+  const updateCompact = attribution._updateCompact;
+  attribution._updateCompact = () => {
+    updateCompact();
     const el = attribution._container;
-    if (el && el.classList.contains("maplibregl-compact-show")) {
+    if (el && !attributionOpened && el.classList.contains("maplibregl-compact-show")) {
       el.classList.remove("maplibregl-compact-show");
       el.removeAttribute("open");
     }
-  });
+  };
+  map.addControl(attribution, "bottom-right");
+  if (attribution._compactButton) {
+    attribution._compactButton.addEventListener("click", () => {
+      attributionOpened = attribution._container.classList.contains("maplibregl-compact-show");
+    });
+  }
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
@@ -101,8 +121,18 @@ export function createMap(opts) {
   function decorate(style) {
     opts.onStyle(style);
     const want = visibility();
-    let out = style.layers.map((l) => {
+    // Less drawing per frame (software WebGL made each frame's commit the page's longest tasks):
+    // the background is the map container's CSS colour instead of a full-screen pass; fills skip
+    // their antialiasing outline pass (the line layers draw the edges); the hover outline layer
+    // exists only where there is a pointer that hovers.
+    const bg = style.layers.find((l) => l.type === "background");
+    if (bg && bg.paint && typeof bg.paint["background-color"] === "string") {
+      map.getContainer().style.backgroundColor = bg.paint["background-color"];
+    }
+    let out = style.layers.filter((l) => l.type !== "background").map((l) => {
       let layer = l;
+      if (l.type === "fill") layer = { ...layer, paint: { ...(layer.paint || {}), "fill-antialias": false } };
+      if (l.id === HOVER_LAYER && !canHover) layer = { ...layer, layout: { ...(layer.layout || {}), visibility: "none" } };
       if (want[l.id]) layer = { ...layer, layout: { ...(layer.layout || {}), visibility: want[l.id] } };
       if (l.id === FACILITY_LAYER) {
         baseFacilityFilter = l.filter || null;
@@ -174,7 +204,6 @@ export function createMap(opts) {
     else opts.onPoint(e.lngLat);
   });
   // Desktop: outline and name of the commune under the pointer, with its zone for the profession.
-  const canHover = window.matchMedia("(hover: hover)").matches;
   const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-tip", offset: 12 });
   map.on("mousemove", (e) => {
     const ids = SELECTABLE.filter((id) => map.getLayer(id));
@@ -267,28 +296,4 @@ export function createMap(opts) {
       });
     },
   };
-}
-
-// The facility types of the dataset (rezone_build.ingest_facilities.FACILITY_TYPES), in French.
-export const FACILITY_TYPES = {
-  hopital_public: "Hôpital public",
-  hopital_prive_non_lucratif: "Hôpital privé à but non lucratif",
-  clinique_privee: "Clinique privée",
-  etablissement_prive: "Établissement de santé privé (statut non précisé)",
-  etablissement_de_sante: "Établissement de santé (statut non précisé)",
-  centre_de_sante: "Centre de santé",
-  msp: "Maison de santé pluriprofessionnelle",
-  pharmacie: "Pharmacie",
-  centre_medico_psychologique: "Centre médico-psychologique",
-  maison_medicale_de_garde: "Maison médicale de garde",
-  laboratoire: "Laboratoire de biologie médicale",
-  ehpad: "EHPAD",
-  autre: "Autre structure de santé",
-};
-
-export function facilityTypeLabel(type) {
-  if (!type) return "Type inconnu";
-  if (FACILITY_TYPES[type]) return FACILITY_TYPES[type];
-  const s = String(type).replace(/_/g, " ");
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
