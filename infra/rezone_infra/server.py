@@ -46,7 +46,6 @@ _SERVER_ERRORS = {
     408: "Délai de requête dépassé",
     414: "URI trop longue",
     431: "En-têtes de requête trop volumineux",
-    501: "Méthode non prise en charge",
     505: "Version HTTP non prise en charge",
 }
 
@@ -165,10 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"".join(self._headers_buffer))
         self._headers_buffer = []
 
-    def _problem(self, status: int, title: str, detail: str) -> None:
+    def _problem(self, status: int, title: str, detail: str, headers: dict | None = None) -> None:
         from rezone.http import problem
 
-        self._lambda_response(problem(status, title, detail))
+        self._lambda_response(problem(status, title, detail, headers=headers))
 
     def _lambda_response(self, resp: dict) -> None:
         body = resp.get("body") or ""
@@ -181,6 +180,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # request line not parsed: answer in HTTP/1.1 anyway
             self.request_version = "HTTP/1.1"
+        if code == 501:  # a method no handler knows (TRACE, CONNECT, PROPFIND…): not allowed here, not a 5xx
+            self._problem(405, "Méthode non autorisée", f"{self.command} n'est pas accepté.",
+                          {"Allow": "GET, HEAD, POST, OPTIONS"})
+            return
         title = _SERVER_ERRORS.get(code, "Requête refusée")
         self._problem(code, title, message or title)
 

@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 
 import shapely
+from rezone.constants import FACILITY_TYPES
 from shapely import STRtree
 
 from .cog import COM_REASON, Cog
@@ -39,21 +40,6 @@ SAE_REL = "etablissements-sae/ID_2023r.csv"
 FR_REL = "etablissements-geolocalises/hopitaux-france/FR.csv"
 HG_REL = "etablissements-geolocalises/haute-garonne/structures-finess-31.json"
 
-FACILITY_TYPES: dict[str, str] = {
-    "hopital_public": "Hôpital public",
-    "hopital_prive_non_lucratif": "Hôpital privé à but non lucratif",
-    "clinique_privee": "Clinique privée",
-    "etablissement_prive": "Établissement de santé privé (statut non précisé)",
-    "etablissement_de_sante": "Établissement de santé (statut non précisé)",
-    "centre_de_sante": "Centre de santé",
-    "msp": "Maison de santé pluriprofessionnelle",
-    "pharmacie": "Pharmacie",
-    "centre_medico_psychologique": "Centre médico-psychologique",
-    "maison_medicale_de_garde": "Maison médicale de garde",
-    "laboratoire": "Laboratoire de biologie médicale",
-    "ehpad": "EHPAD",
-    "autre": "Autre structure de santé",
-}
 # Kind of structure (from the FINESS category, finess_categories.csv) → French label
 FACILITY_KINDS: dict[str, str] = {
     "chu_chr": "CHR / CHU",

@@ -1,6 +1,6 @@
 """Public vocabulary of the API (DESIGN.md, "Vocabulary"): professions, zone codes, territory levels."""
 
-__all__ = ["LEVELS", "PROFESSIONS", "PROFESSION_LABELS", "ZONE_CODES", "ZONE_LABELS"]
+__all__ = ["FACILITY_TYPES", "LEVELS", "PROFESSIONS", "PROFESSION_LABELS", "ZONE_CODES", "ZONE_LABELS"]
 
 PROFESSIONS: tuple[str, ...] = (
     "medecin",
@@ -43,3 +43,20 @@ ZONE_LABELS: dict[str, str] = {
 }
 
 LEVELS: tuple[str, ...] = ("commune", "epci", "bassin_de_vie", "departement", "region", "france", "tvs")
+
+# Facility types (``type`` of /v1/facilities and of the facilities tiles) → French label
+FACILITY_TYPES: dict[str, str] = {
+    "hopital_public": "Hôpital public",
+    "hopital_prive_non_lucratif": "Hôpital privé à but non lucratif",
+    "clinique_privee": "Clinique privée",
+    "etablissement_prive": "Établissement de santé privé (statut non précisé)",
+    "etablissement_de_sante": "Établissement de santé (statut non précisé)",
+    "centre_de_sante": "Centre de santé",
+    "msp": "Maison de santé pluriprofessionnelle",
+    "pharmacie": "Pharmacie",
+    "centre_medico_psychologique": "Centre médico-psychologique",
+    "maison_medicale_de_garde": "Maison médicale de garde",
+    "laboratoire": "Laboratoire de biologie médicale",
+    "ehpad": "EHPAD",
+    "autre": "Autre structure de santé",
+}

@@ -11,6 +11,7 @@ import math
 from collections.abc import Collection
 
 from . import layout
+from .constants import FACILITY_TYPES
 from .errors import InvalidInput, OutOfRange
 
 __all__ = ["INDEX_KEY", "MAX_FEATURES", "MAX_SPAN_DEG", "BBox", "check_bbox", "facilities"]
@@ -41,11 +42,11 @@ def facilities(release, bbox: BBox, types: Collection[str] | None = None, limit:
     x0, y0, x1, y1 = check_bbox(bbox)
     index = release.json(INDEX_KEY)
     wanted = None
-    if types:
+    if types:  # a type of the vocabulary this release has none of simply matches nothing
         wanted = set(types)
-        unknown = sorted(wanted - set(index["types"]))
+        unknown = sorted(wanted - set(FACILITY_TYPES))
         if unknown:
-            raise InvalidInput(f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(index['types'])}.",
+            raise InvalidInput(f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(FACILITY_TYPES)}.",
                                "type", "Type d'établissement inconnu")
     g = index["grid"]
     feats = []

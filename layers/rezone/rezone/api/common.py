@@ -19,10 +19,9 @@ from rezone.http import json_response, problem
 
 from .errors import problem_for
 
-__all__ = ["PROBLEM", "doc", "make_resolver", "ok", "param_of", "to_response"]
+__all__ = ["doc", "make_resolver", "ok", "param_of", "to_response"]
 
 _LOC_SKIP = {"query", "body", "path", "header", "cookie"}
-PROBLEM = "Erreur (problem+json, RFC 9457)"
 
 
 def param_of(loc) -> str | None:
@@ -43,11 +42,10 @@ def ok(payload, cache: str | None = None) -> Response:
     return to_response(json_response(200, payload, cache))
 
 
-def doc(model, description: str, problems: dict[int, str] | None = None) -> dict:
-    """``responses=`` of a route: its 200 model (documented, not re-validated) and its problems' statuses."""
-    out: dict = {200: {"description": description, "content": {"application/json": {"model": model}}}}
-    out.update({k: {"description": v} for k, v in (problems or {}).items()})
-    return out
+def doc(model, description: str) -> dict:
+    """``responses=`` of a route: its 200 model (documented, not re-validated); its errors are listed once, in
+    :data:`rezone.api.openapi.ERRORS`."""
+    return {200: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
 def _validation_problem(exc: RequestValidationError) -> dict:

@@ -13,7 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from rezone import layout
 from rezone.constants import PROFESSIONS, ZONE_CODES
@@ -45,7 +54,8 @@ def _iso_date(v: Any):
     raise ValueError("date attendue au format AAAA-MM-JJ")
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": r"^(?:19|20|21)\d{2}-\d{2}-\d{2}$"})]
 
 
 def _answer_field(q):
@@ -268,14 +278,7 @@ def add_routes(app) -> None:
         "/v1/eligibility",
         summary="Éligibilité aux aides à l'installation",
         tags=["eligibility"],
-        responses=doc(
-            EligibilityAnswer,
-            "Chaque aide avec statut, montant, raisons, hypothèses, sources",
-            {
-                413: "Corps de requête trop volumineux (problem+json)",
-                422: "Requête invalide (problem+json nommant le champ)",
-            },
-        ),
+        responses=doc(EligibilityAnswer, "Chaque aide avec statut, montant, raisons, hypothèses, sources"),
     )
     def post_eligibility(request: Annotated[EligibilityRequest, Body(description="Profession, lieu, réponses")]):
         release = current()

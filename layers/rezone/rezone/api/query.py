@@ -18,7 +18,7 @@ from rezone import facilities as _facilities
 from rezone import locate as _locate
 from rezone import search as _search
 from rezone import territories as _territories
-from rezone.constants import LEVELS
+from rezone.constants import FACILITY_TYPES, LEVELS
 from rezone.http import NO_STORE, SHORT_CACHE, ApiError
 from rezone.release import current
 
@@ -26,6 +26,10 @@ from .common import doc, ok
 
 __all__ = ["Lat", "Lon", "add_routes", "parse_bbox"]
 
+_TYPE = "|".join(FACILITY_TYPES)
+TYPES_PATTERN = f"^(?:{_TYPE})(?:,(?:{_TYPE}))*$"  # comma-separated known facility types
+_NUM = r"-?\d{1,3}(?:\.\d{1,12})?"
+BBOX_PATTERN = f"^{_NUM}(?:,{_NUM}){{3}}$"  # four plain decimal numbers; the core checks the box itself
 Level = Literal[LEVELS]  # a tuple subscript: Literal["commune", "epci", …]
 Lat = Annotated[float, Query(description="Latitude WGS84 (degrés)", examples=[49.8942],
                              json_schema_extra={"minimum": -90, "maximum": 90})]
@@ -75,7 +79,7 @@ class SearchAnswer(BaseModel):
 
 
 def parse_bbox(text: str) -> _facilities.BBox:
-    """'minlon,minlat,maxlon,maxlat' → four floats (the core checks the box); 400 if not four numbers."""
+    """'minlon,minlat,maxlon,maxlat' → four floats (the route's pattern already holds; the core checks the box)."""
     parts = text.split(",")
     try:
         if len(parts) != 4:
@@ -96,20 +100,17 @@ def add_routes(app) -> None:
         return ok({"status": "ok", "release": current().version}, NO_STORE)
 
     @app.get("/v1/locate", summary="Commune, QPV et zonage d'un point", tags=["query"],
-            responses={**doc(LocateAnswer, "La commune et le zonage du point"),
-                       404: {"description": "Le point n'est dans aucune commune (problem+json)"}})
+            responses=doc(LocateAnswer, "La commune et le zonage du point"))
     def locate(lat: Lat, lon: Lon):
         return ok(_locate.locate(current(), lon, lat), SHORT_CACHE)
 
     @app.get("/v1/communes", summary="Recherche de communes (nom, code INSEE, code postal)", tags=["query"],
             responses=doc(SearchAnswer, "Communes trouvées, les meilleures d'abord"))
     def communes(
-        q: Annotated[str, Query(min_length=1, max_length=100, description="Nom (début), code INSEE ou code postal",
-                                examples=["saint etienne"])],
+        q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S",
+                                description="Nom (début), code INSEE ou code postal", examples=["saint etienne"])],
         limit: Annotated[int, Query(ge=1, le=50, description="Nombre maximal de résultats")] = 10,
     ):
-        if not q.strip():
-            raise ApiError(400, "Paramètre invalide", "q ne doit pas être vide.", "q")
         return ok({"results": _search.search(current(), q, limit)}, SHORT_CACHE)
 
     @app.get("/v1/territories/<level>/<code>", summary="Chiffres clés d'un territoire et de ses territoires englobants",
@@ -122,10 +123,12 @@ def add_routes(app) -> None:
 
     @app.get("/v1/facilities", summary="Établissements de santé dans une emprise (GeoJSON)", tags=["query"])
     def facilities(
-        bbox: Annotated[str, Query(max_length=200, description="minlon,minlat,maxlon,maxlat (2° de côté au plus)",
+        bbox: Annotated[str, Query(max_length=200, pattern=BBOX_PATTERN,
+                                   description="minlon,minlat,maxlon,maxlat (2° de côté au plus)",
                                    examples=["2.2,49.85,2.35,49.95"])],
-        type: Annotated[str | None, Query(max_length=300, description="Types séparés par des virgules")] = None,
+        type: Annotated[str | None, Query(max_length=300, pattern=TYPES_PATTERN,
+                                          description="Types séparés par des virgules")] = None,
         limit: Annotated[int, Query(ge=1, le=_facilities.MAX_FEATURES)] = 500,
     ):
-        types = [t.strip() for t in type.split(",") if t.strip()] if type else None
+        types = type.split(",") if type else None
         return ok(_facilities.facilities(current(), parse_bbox(bbox), types, limit), SHORT_CACHE)
