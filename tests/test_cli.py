@@ -59,7 +59,10 @@ def test_publish_releases_rollback_round_trip(capsys, tmp_path):
         assert (rc, one_line(out), err) == (0, f"published {v} to {store}", "")
     rc, out, _ = run(capsys, "releases", "--store", str(store))
     assert rc == 0
-    assert out.splitlines() == ["* v2", "  v1", "current release: v2, 1 earlier"]
+    lines = out.splitlines()
+    assert [line.split()[:3] for line in lines[:2]] == [["*", "v2", "complete"], ["v1", "complete", "1"]]
+    assert lines[0].endswith("live") and lines[1].endswith("rollback")
+    assert lines[2:] == ["current release: v2, 1 earlier"]
     rc, out, _ = run(capsys, "releases", "--store", str(store), "--quiet")
     assert (rc, out) == (0, "current release: v2, 1 earlier\n")
     rc, out, _ = run(capsys, "releases", "--store", str(store), "--json")

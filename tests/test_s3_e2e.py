@@ -259,19 +259,19 @@ def test_cors_preflight_answered(fresh):
 
 
 class FlakyStore:
-    """An S3 store whose ``put`` fails after ``n`` objects (a crash half-way through an upload)."""
+    """An S3 store whose uploads fail after ``n`` objects (a crash half-way through an upload)."""
 
     def __init__(self, inner: S3Store, n: int):
         self.inner, self.n, self.url = inner, n, inner.url
         self.lock = threading.Lock()
 
-    def put(self, key, data, content_type=None):
+    def put_file(self, key, path, content_type=None, on_bytes=None):
         with self.lock:  # publish() uploads from several threads
             self.n -= 1
             fail = self.n < 0
         if fail:
             raise ConnectionError("network down half-way through the upload")
-        self.inner.put(key, data, content_type)
+        self.inner.put_file(key, path, content_type, on_bytes)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -285,7 +285,7 @@ def _served_version() -> str:
 def test_interrupted_publish_keeps_old_release_served(fresh):
     store, v1 = fresh["store"], fresh["version"]
     n_files = sum(1 for p in fresh["release_dir"].rglob("*") if p.is_file())
-    with pytest.raises(ConnectionError):
+    with pytest.raises(PublishError, match="network down"):
         publish(fresh["release_dir"], FlakyStore(store, n_files // 2), version="v-interrupted")
     assert read_manifest(store)["current"] == v1
     assert not store.exists("releases/v-interrupted/release.json")  # the completion marker is last

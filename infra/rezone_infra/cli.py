@@ -1,4 +1,4 @@
-"""``rezone``: the command-line tool (build, serve, publish, rollback, releases).
+"""``rezone``: the command-line tool (build, serve, publish, verify, rollback, releases).
 
 It sits above the build pipeline (:mod:`rezone_build`) and the local server (:mod:`rezone_infra.server`),
 and imports each lazily, in the command that needs it.
@@ -108,8 +108,21 @@ def _cmd_publish(a) -> int:
 
     if not Path(a.release).is_dir():
         raise CliError(f"{a.release}: no such release directory")
-    v = publish(a.release, _open_store(a.store, must_exist=False))
+    v = publish(a.release, _open_store(a.store, must_exist=False), progress=None if progress_enabled(a) else False)
     print(f"published {v} to {a.store}")
+    return 0
+
+
+def _cmd_verify(a) -> int:
+    from rezone_build.publish import verify_release
+
+    v = verify_release(_open_store(a.store), a.version)
+    if v.problems:
+        for p in v.problems[:50]:
+            info(a, p)
+        more = f", and {len(v.problems) - 1} more" if len(v.problems) > 1 else ""
+        raise CliError(f"release {v.version} fails verification: {v.problems[0]}{more}")
+    print(f"release {v.version}: {v.objects} objects, {v.bytes} bytes match its release.json in {a.store}")
     return 0
 
 
@@ -123,14 +136,30 @@ def _cmd_rollback(a) -> int:
 
 def _cmd_releases(a) -> int:
     from rezone_build.publish import read_manifest
+    from rezone_build.releases import list_releases, prune
 
-    manifest = read_manifest(_open_store(a.store))
-    if a.json:
-        print(json.dumps(manifest, indent=1))
+    store = _open_store(a.store)
+    manifest = read_manifest(store)
+    if a.json and not a.prune:
+        rows = list_releases(store)
+        print(json.dumps({**manifest, "releases": [
+            {"version": r.version, "complete": r.complete, "objects": r.objects, "bytes": r.bytes, "role": r.role}
+            for r in rows]}, indent=1))
         return 0
+    rows = prune(store, keep=a.keep, apply=a.yes, grace=a.grace) if a.prune else list_releases(store)
     current, history = manifest.get("current"), manifest.get("history") or []
-    for v in ([current] if current else []) + history:
-        info(a, f"{'*' if v == current else ' '} {v}")
+    for r in rows:
+        state = "complete" if r.complete else "incomplete"
+        info(a, f"{'*' if r.version == current else ' '} {r.version:<28} {state:<10} {r.objects:>6} objects "
+                f"{r.bytes / 1e6:>9.1f} MB  {r.role}".rstrip())
+    if a.prune:
+        gone = [r for r in rows if r.role == "delete"]
+        size = sum(r.bytes for r in gone) / 1e6
+        if a.yes:
+            print(f"removed {len(gone)} release(s), {size:.1f} MB from {a.store}")
+        else:
+            print(f"would remove {len(gone)} release(s), {size:.1f} MB (dry run: --yes to remove)")
+        return 0
     print(f"current release: {current}, {len(history)} earlier" if current else f"no release published in {a.store}")
     return 0
 
@@ -187,17 +216,28 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--web", default=None, help="web client folder (default: web/dist)")
 
-    pu = command("publish", "upload a built release directory and make it current", _cmd_publish)
+    pu = command("publish", "upload a built release directory, verify it and make it current", _cmd_publish)
     pu.add_argument("release", help="a release directory (.rezone/releases/<version>)")
     pu.add_argument("--store", default="store")
 
-    r = command("rollback", "make the previous release current again", _cmd_rollback)
+    ve = command("verify", "check a published release against its object list (release.json)", _cmd_verify)
+    ve.add_argument("--store", default="store")
+    ve.add_argument("--version", dest="version", default=None, help="a specific version (default: the live one)")
+
+    r = command("rollback", "verify the previous release and make it current again", _cmd_rollback)
     r.add_argument("--store", default="store")
     r.add_argument("--to", default=None, help="a specific version")
 
-    ls = command("releases", "list the published releases (current first)", _cmd_releases)
+    ls = command("releases", "list the releases of the store; --prune removes old and incomplete ones", _cmd_releases)
     ls.add_argument("--store", default="store")
-    ls.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    ls.add_argument("--json", action="store_true", help="the manifest and the releases as JSON")
+    ls.add_argument("--prune", action="store_true",
+                    help="remove incomplete releases and all but the last --keep complete ones (dry run without --yes)")
+    ls.add_argument("--keep", type=int, default=3,
+                    help="complete releases kept besides the live one and the rollback target (default 3)")
+    ls.add_argument("--grace", type=float, default=3600,
+                    help="seconds an incomplete release is left alone, in case its upload is running (default 3600)")
+    ls.add_argument("--yes", "--apply", dest="yes", action="store_true", help="with --prune: really remove")
     return p
 
 

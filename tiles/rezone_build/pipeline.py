@@ -147,7 +147,7 @@ def build_release(
     (out / layout.RELEASE_META).write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
     if do_publish and store_url is not None:
         t = time.perf_counter()
-        publish(out, open_store(store_url), ctx.version)
+        publish(out, open_store(store_url), ctx.version, progress=False if quiet else None)
         timings["publish"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return {
