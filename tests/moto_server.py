@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Self
 
 __all__ = ["ENV", "MotoServer"]
 
@@ -33,7 +34,7 @@ class MotoServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> MotoServer:
+    def __enter__(self) -> Self:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **ENV},

@@ -142,7 +142,8 @@ def test_s3_list_has_local_directory_semantics(fresh, small_release):
 def test_health_from_s3(fresh):
     r = handler("query")(event("health"), None)
     assert r["statusCode"] == 200
-    assert json_of(r) == {"status": "ok", "release": fresh["version"]}
+    d = json_of(r)
+    assert (d["status"], d["release"], d["verified"]) == ("ok", fresh["version"], True)
     h = headers_of(r)
     assert h["access-control-allow-origin"] == "*" and h["x-content-type-options"] == "nosniff"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -181,12 +182,17 @@ def publish(release_dir: str | Path, store: Store, version: str | None = None, p
     bar = _Progress(progress if progress is not None else sys.stderr.isatty(),
                     sum(objects[r]["size"] for r in todo), len(objects), len(checked))
 
-    def upload(rel: str) -> str:
+    stop = threading.Event()  # after a failure, queued uploads do not start
+
+    def upload(rel: str) -> str | None:
+        if stop.is_set():
+            return None
         key = prefix + rel
         try:
             store.put_file(key, release_dir / rel, _content_type(rel), bar.bytes)
             reason = check(objects[rel], store.stat(key))
         except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, S3 errors: one line
+            stop.set()
             raise PublishError(f"upload of {key} to {store.url} failed: {_one_line(exc)}") from None
         if reason:
             raise PublishError(f"release {version}: {key} as stored does not match the build ({reason})")
@@ -199,7 +205,10 @@ def publish(release_dir: str | Path, store: Store, version: str | None = None, p
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for f in done:
-                checked.add(f.result())  # the first failure propagates; the rest are cancelled
+                if f.exception() is not None:
+                    stop.set()
+                    raise f.exception()  # the first failure propagates; the rest are cancelled
+                checked.add(f.result())
                 bar.object()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

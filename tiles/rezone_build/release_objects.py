@@ -128,8 +128,8 @@ def verify(store: Store, version: str, meta: dict | None, workers: int = 16,
         return Verification(version, 0, 0, [f"{prefix}{RELEASE_META}: missing (incomplete or pruned release)"])
     objects = meta.get("objects")
     if not isinstance(objects, dict):
-        return Verification(version, 0, 0, [f"{prefix}{RELEASE_META}: lists no objects (published before "
-                                            "release manifests), cannot be verified"])
+        why = "lists no objects (published before release manifests), cannot be verified"
+        return Verification(version, 0, 0, [f"{prefix}{RELEASE_META}: {why}"])
     todo = [rel for rel in sorted(objects) if rel not in skip]
 
     def one(rel: str) -> str | None:

@@ -2,8 +2,10 @@
 
 Store layout::
 
-    manifest.json                      {"current": "<version>", "history": [...]}  (flipped atomically)
-    releases/<version>/release.json    metadata: sources, licences, quality summary, artifacts
+    manifest.json                      {"current": "<version>", "history": [...], "verified": {...}}
+                                       (flipped atomically, only to a release that passed verification)
+    releases/<version>/release.json    metadata: sources, licences, quality summary, and every other
+                                       object of the release with its size and sha256 (written last)
     releases/<version>/...             tiles/, query/, eligibility/, raster/ ...
 
 Handlers call :func:`current` which re-reads the manifest at most once per ``MANIFEST_TTL``
@@ -41,7 +43,13 @@ class Release:
         self.version = version
         self.prefix = layout.release_prefix(version)
         self.cache: dict = {}
+        self.pointer: dict = {}  # the manifest.json that made this release live (published_at, verified)
         self._lock = threading.Lock()
+
+    @property
+    def verified(self) -> bool:
+        """Whether publish/rollback verified every object of this release before making it live."""
+        return (self.pointer.get("verified") or {}).get("version") == self.version
 
     def key(self, rel: str) -> str:
         return self.prefix + rel
@@ -107,6 +115,7 @@ def current() -> Release:
         version = manifest["current"]
         if rel is None or rel.version != version:
             rel = Release(st, version)
+        rel.pointer = manifest
         _state.update(release=rel, checked=now)
         return rel
 

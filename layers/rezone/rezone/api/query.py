@@ -38,6 +38,10 @@ Lon = Annotated[float, Query(description="Longitude WGS84 (degrés)", examples=[
 class Health(BaseModel):
     status: Literal["ok"]
     release: str
+    verified: bool = Field(description="every object of the release was checked against its release.json "
+                                       "(size, sha256) before it went live")
+    verified_at: str | None = None
+    published_at: str | None = None
 
 
 class Named(BaseModel):
@@ -97,7 +101,10 @@ def add_routes(app) -> None:
     @app.get("/v1/health", summary="État du service et version des données", tags=["service"],
             responses=doc(Health, "Service disponible"))
     def health():
-        return ok({"status": "ok", "release": current().version}, NO_STORE)
+        rel = current()
+        return ok({"status": "ok", "release": rel.version, "verified": rel.verified,
+                   "verified_at": (rel.pointer.get("verified") or {}).get("at"),
+                   "published_at": rel.pointer.get("published_at")}, NO_STORE)
 
     @app.get("/v1/locate", summary="Commune, QPV et zonage d'un point", tags=["query"],
             responses=doc(LocateAnswer, "La commune et le zonage du point"))
