@@ -15,17 +15,17 @@ import uuid
 from pathlib import Path
 
 import pytest
-from moto_server import MotoServer
 from rezone import storage
 from rezone.storage import open_store
-from rezone_infra.cli import main
 from rezone_build.publish import PublishError, publish, read_manifest, rollback, verify_release
 from rezone_build.releases import list_releases, prune
+from rezone_infra.cli import main
+from rezone_infra.fake_s3 import REGION, FakeS3
 
 
 @pytest.fixture(scope="module")
 def moto():
-    with MotoServer() as m:
+    with FakeS3() as m:
         mp = pytest.MonkeyPatch()
         for k, v in m.env().items():
             mp.setenv(k, v)
@@ -36,7 +36,8 @@ def moto():
 
 @pytest.fixture
 def store(moto):
-    name = moto.bucket(f"rel-{uuid.uuid4().hex[:12]}")
+    name = f"rel-{uuid.uuid4().hex[:12]}"
+    moto.client().create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
     return open_store(f"s3://{name}/rezone")
 
 
