@@ -141,3 +141,30 @@ def test_no_sports_commuting_or_diploma_figure_is_served(small_release):
     assert seen > 100
     q = json.loads((small_release["release_dir"] / "quality-report.json").read_text())
     assert any("natation" in k for k in q["indicators"]["dropped"])
+
+
+def test_locate_names_the_paca_cpts_and_facilities_filter_by_kind(live_store, small_dataset):
+    from rezone import release
+    from rezone.facilities import facilities
+    from rezone.locate import locate
+
+    rel = release.current()
+    c = small_dataset.communes["13011"]  # Les Baux-de-Provence, in the CPTS du Pays d'Arles
+    a = locate(rel, c.center[0], c.center[1])
+    assert a["commune"]["code"] == "13011" and [x["name"] for x in a["cpts"]] == ["CPTS du Pays d'Arles"]
+    assert a["bassin_de_vie"]["code"] == "13097"
+    # Marseille is shared between CPTS: the point's polygon picks one of them
+    m = small_dataset.communes["13055"]
+    cp = small_dataset.cpts
+    inside = next(k for k in m.cpts if cp[k].geometry.representative_point() is not None)
+    pt = cp[inside].geometry.representative_point()
+    b = locate(rel, pt.x, pt.y)
+    assert b["commune"]["code"] == "13055" and inside in [x["id"] for x in b["cpts"]] and len(b["cpts"]) < len(m.cpts)
+    # outside PACA: unknown, with a reason
+    s = small_dataset.communes["80827"]
+    o = locate(rel, s.center[0], s.center[1])
+    assert o["cpts"] is None and "non chargée" in o["cpts_reason"]
+    # facilities: the kinds a doctor looks for are offered and filter the answer
+    fc = facilities(rel, "4.9,43.0,5.9,43.9", "had,dialyse,ssr")
+    kinds = {f["properties"]["kind"] for f in fc["features"]}
+    assert kinds == {"had", "dialyse", "ssr"} and fc["numberMatched"] > 10

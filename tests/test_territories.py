@@ -148,6 +148,16 @@ def test_every_commune_gets_its_bassin_de_vie_figures(live_store, small_dataset,
     assert b["name"] == "Friville-Escarbotin" and "80827" in {m["code"] for m in b["members"]}
     assert b["figures"]["bv.densite_de_generalistes_lib"]["value"] == bv["densite_de_generalistes_lib"].value
     assert b["enclosing"]["departement"]["code"] == "80"
+    # BPE 2020 counts equal the commune's row (checked against the workbook in test_card_sources)
+    c = small_dataset.communes["80827"]
+    assert t["figures"]["bpe.pharmacie"]["value"] == c.bpe["D307"]
+    assert t["figures"]["bpe.msp"]["value"] == c.bpe["D113"] and t["figures"]["bpe.laboratoire"]["value"] == c.bpe["D302"]
+    assert t["figures"]["bpe.urgences"]["value"] == c.bpe["D106"] == 0
+    assert t["figures"]["bpe.pharmacie"]["rate_per_10000"] == round(c.bpe["D307"] / c.population * 10_000, 2)
+    dep = t["figures"]["bpe.pharmacie"]["enclosing"]["departement"]
+    somme = [x for x in small_dataset.communes.values() if x.departement == "80" and x.bpe]
+    assert dep["value"] == sum(x.bpe["D307"] for x in somme) and dep["vintage"] == "BPE 2020"
+    assert t["cpts"] is None and "non chargée" in t["cpts_reason"]
     # professions without a BV density say so
     assert t["profession_density"]["masseur_kinesitherapeute"]["figure"] is None
     assert t["profession_density"]["medecin"]["figure"] == "bv.densite_de_generalistes_lib"

@@ -476,3 +476,48 @@ def test_request_failure_mid_session(server, browser):
         assert [e for e in p.errors if e.startswith("pageerror")] == []
     finally:
         p.close()
+
+
+def test_village_card_potentiel_first(server, page, small_release):
+    """Woincourt (80), a village of the bassin de vie of Friville-Escarbotin: the card opens with the
+    "Potentiel" block (zonage, GP density of its BV vs département/région/France, 75+ and ALD shares,
+    nearest hospital and urgences), then the health environment (BPE 2020 counts, CPTS unknown outside
+    PACA); no sports, commuting or diploma figure."""
+    pg = page.page
+    pg.goto(server + "/?commune=80827&profession=medecin")
+    wait_map(pg)
+    pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Woincourt'")
+    pg.wait_for_selector("#card .potentiel")
+    terr = api(server, "/v1/territories/commune/80827")
+    first = pg.locator("#card-body section.block").first
+    assert first.get_attribute("aria-labelledby") == "potentiel-title"
+    dens = terr["figures"]["bv.densite_de_generalistes_lib"]
+    block = pg.locator("#card div.figure[data-figure='bv.densite_de_generalistes_lib']")
+    assert block.locator("tr").count() >= 4  # BV, département, région, France
+    assert fmt_fr(dens["value"]) in block.locator("tr").first.inner_text()
+    assert "Friville-Escarbotin" in block.inner_text()
+    for fid in ("bv.part_des_pers_agees_de_75_ans_ou_plus", "bv.part_des_benef_en_ald_dans_la_pop"):
+        assert pg.locator(f"#card .potentiel div.figure[data-figure='{fid}']").count() == 1
+    near = pg.locator("#card .nearest").inner_text()
+    assert terr["nearest"]["hopital"]["name"] in near and terr["nearest"]["urgences"]["commune"]["name"] in near
+    pharm = pg.locator("#card tr[data-bpe='pharmacie'] td").first.inner_text()
+    assert int(pharm) == terr["figures"]["bpe.pharmacie"]["value"]
+    text = pg.locator("#card-body").inner_text().lower()
+    assert "inconnu" in pg.locator("#card").inner_text() and "cpts" in text
+    for bad in ("natation", "gymnase", "vélo", "voiture", "transports en commun", "diplôm"):
+        assert bad not in text
+    # a kinésithérapeute: no BV density in the sources, said so
+    pg.select_option("#profession", "masseur_kinesitherapeute")
+    pg.wait_for_function("() => document.querySelector('#potentiel-title').textContent.includes('kiné')")
+    assert "non disponible" in pg.locator("#card [data-figure='densite_masseur_kinesitherapeute']").inner_text()
+    pg.select_option("#profession", "medecin")
+    pg.wait_for_function("() => document.querySelector('#potentiel-title').textContent.includes('édecin')")
+    pg.locator("#potentiel-title").scroll_into_view_if_needed()
+    page.shot("7-village-potentiel")
+    pg.locator("#env-title").scroll_into_view_if_needed()
+    page.shot("8-village-environment")
+    assert not page.errors, page.errors
+
+
+def fmt_fr(v: float) -> str:
+    return f"{v:g}".replace(".", ",")

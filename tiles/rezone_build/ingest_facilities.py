@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 import shapely
-from rezone.constants import FACILITY_TYPES
+from rezone.constants import FACILITY_KINDS, FACILITY_TYPES
 from shapely import STRtree
 
 from .cog import COM_REASON, Cog
@@ -40,24 +40,6 @@ SAE_REL = "etablissements-sae/ID_2023r.csv"
 FR_REL = "etablissements-geolocalises/hopitaux-france/FR.csv"
 HG_REL = "etablissements-geolocalises/haute-garonne/structures-finess-31.json"
 
-# Kind of structure (from the FINESS category, finess_categories.csv) → French label
-FACILITY_KINDS: dict[str, str] = {
-    "chu_chr": "CHR / CHU",
-    "centre_hospitalier": "Centre hospitalier",
-    "clinique_mco": "Clinique (médecine, chirurgie, obstétrique)",
-    "ssr": "Soins médicaux et de réadaptation (SMR, ex-SSR)",
-    "psychiatrie": "Psychiatrie",
-    "had": "Hospitalisation à domicile (HAD)",
-    "dialyse": "Dialyse",
-    "clcc": "Centre de lutte contre le cancer",
-    "soins_longue_duree": "Soins de longue durée",
-    "hopital_armees": "Hôpital des armées",
-    "gcs": "Groupement de coopération sanitaire",
-    "centre_de_sante": "Centre de santé",
-    "msp": "Maison de santé pluriprofessionnelle",
-    "pharmacie": "Pharmacie",
-    "autre": "Autre structure de santé",
-}
 CATEGORIES_CSV = Path(__file__).with_name("finess_categories.csv")
 CATEGORIES_SOURCE = "FINESS nomenclature des catégories d'établissements (finess.esante.gouv.fr), table finess_categories.csv"
 

@@ -534,21 +534,25 @@ def _build_tvs(ds, out: Path, agg) -> int:
 def build_facilities(ds, out: Path, grid: float = FACILITY_GRID) -> dict:
     cells = defaultdict(list)
     types = defaultdict(int)
+    kinds = defaultdict(int)
     skipped = 0
     for f in sorted(ds.facilities, key=lambda f: f.id):
         if f.lon is None or f.lat is None or not (math.isfinite(f.lon) and math.isfinite(f.lat)):
             skipped += 1
             continue
         types[f.type] += 1
+        kinds[f.kind or "autre"] += 1
         cells[f"{math.floor(f.lon / grid)}_{math.floor(f.lat / grid)}"].append({
             "id": f.id, "finess": f.finess, "name": f.name, "type": f.type, "category": f.category,
+            "kind": f.kind or "autre",
             "commune": f.commune, "lon": round(f.lon, 6), "lat": round(f.lat, 6), "precision": f.precision,
             "public": f.public, "source": f.source, "vintage": f.vintage,
         })
     for key, feats in cells.items():
         _write_json(out / layout.facilities_cell(key), feats)
     _write_json(out / layout.FACILITIES_INDEX, {"grid": grid, "cells": {k: len(v) for k, v in sorted(cells.items())},
-                                     "types": dict(sorted(types.items()))})
+                                                "types": dict(sorted(types.items())),
+                                                "kinds": dict(sorted(kinds.items()))})
     return {"cells": len(cells), "facilities": sum(types.values()), "without_coordinates": skipped}
 
 

@@ -144,7 +144,7 @@ class CardFigures:
                 counts[b] += n
         out = {}
         several = len(communes) > 1
-        for slug, _label in BPE_CODES.values():
+        for b, (slug, _label) in BPE_CODES.items():
             if not with_bpe:
                 reason = next((c.extra.get("bpe_reason") for c in communes), None) or "absente de la BPE 2020"
                 out[f"bpe.{slug}"] = _fig(None, "équipements", BPE_SOURCE, BPE_VINTAGE, reason)

@@ -22,3 +22,23 @@ export function facilityTypeLabel(type) {
   const s = String(type).replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+// Kinds of structure (rezone_build.ingest_facilities.FACILITY_KINDS, from the FINESS category), in French.
+export const FACILITY_KINDS = {
+  chu_chr: "CHR / CHU",
+  centre_hospitalier: "Centre hospitalier",
+  clinique_mco: "Clinique (médecine, chirurgie, obstétrique)",
+  ssr: "Soins médicaux et de réadaptation (SMR, ex-SSR)",
+  psychiatrie: "Psychiatrie",
+  had: "Hospitalisation à domicile (HAD)",
+  dialyse: "Dialyse",
+  clcc: "Centre de lutte contre le cancer",
+  soins_longue_duree: "Soins de longue durée",
+  hopital_armees: "Hôpital des armées",
+  gcs: "Groupement de coopération sanitaire",
+  centre_de_sante: "Centre de santé",
+  msp: "Maison de santé pluriprofessionnelle",
+  pharmacie: "Pharmacie",
+  autre: "Autre structure de santé",
+};
+export const facilityKindLabel = (k) => FACILITY_KINDS[k] || facilityTypeLabel(k);

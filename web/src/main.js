@@ -4,7 +4,7 @@ import { api } from "./api.js";
 import { communeZonage, renderCard } from "./card.js";
 import { Catalogue } from "./catalogue.js";
 import { $, debounce, fmtNumber, h, setChildren } from "./dom.js";
-import { facilityTypeLabel } from "./facility_types.js";
+import { facilityKindLabel, facilityTypeLabel } from "./facility_types.js";
 import { buildPrintSheet } from "./print.js";
 import { initSearch } from "./search.js";
 import { Simulator } from "./simulator.js";
@@ -217,7 +217,7 @@ const refreshFacilityTypes = debounce(async () => {
     const fc = await api.facilities(bbox, null, facilityController.signal);
     let added = false;
     for (const f of (fc && fc.features) || []) {
-      const t = f.properties && f.properties.type;
+      const t = f.properties && f.properties.kind;
       if (t && !knownTypes.has(t)) {
         knownTypes.add(t);
         added = true;
@@ -226,8 +226,8 @@ const refreshFacilityTypes = debounce(async () => {
     if (added) {
       const selected = facilityType.value;
       setChildren(facilityType, h("option", { value: "" }, "Tous les types"),
-        [...knownTypes].sort((a, b) => facilityTypeLabel(a).localeCompare(facilityTypeLabel(b), "fr"))
-          .map((t) => h("option", { value: t }, facilityTypeLabel(t))));
+        [...knownTypes].sort((a, b) => facilityKindLabel(a).localeCompare(facilityKindLabel(b), "fr"))
+          .map((t) => h("option", { value: t }, facilityKindLabel(t))));
       facilityType.value = selected;
     }
   } catch (err) {
@@ -285,7 +285,7 @@ function renderTerritory() {
   renderSummary(t);
   $("#catalogue").hidden = false;
   cardTitle.textContent = t.name;
-  setChildren(cardBody, renderCard({ territory: t, located: current.located, profession: state.profession, typeLabel: facilityTypeLabel }));
+  setChildren(cardBody, renderCard({ territory: t, located: current.located, profession: state.profession, typeLabel: facilityTypeLabel, kindLabel: facilityKindLabel }));
   $("#card").dataset.commune = t.code;
   $("#share").hidden = false;
 }

@@ -2,9 +2,9 @@
 // layer toggles applied on top (visibility, facility type filter, optional raster), commune
 // selection through feature-state, geolocation, cooperative gestures for phones.
 import maplibregl from "maplibre-gl";
-import { facilityTypeLabel } from "./facility_types.js";
+import { facilityKindLabel, facilityTypeLabel } from "./facility_types.js";
 
-export { FACILITY_TYPES, facilityTypeLabel } from "./facility_types.js";
+export { FACILITY_KINDS, FACILITY_TYPES, facilityKindLabel, facilityTypeLabel } from "./facility_types.js";
 
 export const FRANCE_BOUNDS = [[-5.2, 41.3], [9.6, 51.15]];
 
@@ -108,7 +108,7 @@ export function createMap(opts) {
   let baseFacilityFilter = null;
   const vis = (on) => (on ? "visible" : "none");
   const facilityFilter = () => {
-    const typeFilter = layers.facilityType ? ["==", ["get", "type"], layers.facilityType] : null;
+    const typeFilter = layers.facilityType ? ["==", ["get", "kind"], layers.facilityType] : null;
     if (!typeFilter) return baseFacilityFilter;
     return baseFacilityFilter ? ["all", baseFacilityFilter, typeFilter] : typeFilter;
   };
@@ -202,7 +202,21 @@ export function createMap(opts) {
     const code = hit.length && hit[0].properties && hit[0].properties.code;
     if (code) opts.onCommune(String(code), e.lngLat);
     else opts.onPoint(e.lngLat);
+    showCpts(e);
   });
+  // CPTS territories (boundaries tileset, PACA list only): their name in a small popup.
+  function showCpts(e) {
+    const cpts = map.getLayer("cpts-fill") ? map.queryRenderedFeatures(e.point, { layers: ["cpts-fill"] }) : [];
+    if (!cpts.length) return;
+    const el = document.createElement("div");
+    const name = document.createElement("strong");
+    name.textContent = cpts.map((f) => f.properties.nom).join(" / ");
+    const info = document.createElement("p");
+    info.textContent = "Communauté professionnelle territoriale de santé (liste ARS PACA)";
+    el.append(name, info);
+    if (popup) popup.remove();
+    popup = new maplibregl.Popup({ closeButton: true, maxWidth: "260px" }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+  }
   // Desktop: outline and name of the commune under the pointer, with its zone for the profession.
   const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-tip", offset: 12 });
   map.on("mousemove", (e) => {
@@ -237,7 +251,7 @@ export function createMap(opts) {
     const name = document.createElement("strong");
     name.textContent = p.nom || "Établissement";
     const info = document.createElement("p");
-    info.textContent = [facilityTypeLabel(p.type), p.finess ? `FINESS ${p.finess}` : null,
+    info.textContent = [p.kind ? facilityKindLabel(p.kind) : null, facilityTypeLabel(p.type), p.finess ? `FINESS ${p.finess}` : null,
       p.precision === "commune" ? "position approximative (centre de la commune)" : null].filter(Boolean).join(" · ");
     el.append(name, info);
     if (popup) popup.remove();

@@ -48,6 +48,7 @@ export const zoneInfo = (code) => (code && ZONES[code]) || UNKNOWN_ZONE;
 export const LEVEL_SHORT = {
   commune: "Commune",
   epci: "EPCI",
+  bassin_de_vie: "Bassin de vie",
   departement: "Département",
   region: "Région",
   france: "France",
@@ -56,6 +57,7 @@ export const LEVEL_SHORT = {
 export const LEVEL_LABEL = {
   commune: "Commune",
   epci: "Intercommunalité",
+  bassin_de_vie: "Bassin de vie (INSEE 2022)",
   departement: "Département",
   region: "Région",
   france: "France",

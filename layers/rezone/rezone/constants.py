@@ -1,6 +1,6 @@
 """Public vocabulary of the API (DESIGN.md, "Vocabulary"): professions, zone codes, territory levels."""
 
-__all__ = ["FACILITY_TYPES", "LEVELS", "PROFESSIONS", "PROFESSION_LABELS", "ZONE_CODES", "ZONE_LABELS"]
+__all__ = ["FACILITY_FILTERS", "FACILITY_KINDS", "FACILITY_TYPES", "LEVELS", "PROFESSIONS", "PROFESSION_LABELS", "ZONE_CODES", "ZONE_LABELS"]
 
 PROFESSIONS: tuple[str, ...] = (
     "medecin",
@@ -60,3 +60,25 @@ FACILITY_TYPES: dict[str, str] = {
     "ehpad": "EHPAD",
     "autre": "Autre structure de santé",
 }
+
+# Kinds of structure (``kind`` of /v1/facilities and of the facilities tiles, from the FINESS category:
+# rezone_build.ingest_facilities.FACILITY_KINDS and finess_categories.csv) → French label
+FACILITY_KINDS: dict[str, str] = {
+    "chu_chr": "CHR / CHU",
+    "centre_hospitalier": "Centre hospitalier",
+    "clinique_mco": "Clinique (médecine, chirurgie, obstétrique)",
+    "ssr": "Soins médicaux et de réadaptation (SMR, ex-SSR)",
+    "psychiatrie": "Psychiatrie",
+    "had": "Hospitalisation à domicile (HAD)",
+    "dialyse": "Dialyse",
+    "clcc": "Centre de lutte contre le cancer",
+    "soins_longue_duree": "Soins de longue durée",
+    "hopital_armees": "Hôpital des armées",
+    "gcs": "Groupement de coopération sanitaire",
+    "centre_de_sante": "Centre de santé",
+    "msp": "Maison de santé pluriprofessionnelle",
+    "pharmacie": "Pharmacie",
+    "autre": "Autre structure de santé",
+}
+# Values the ``type`` filter of /v1/facilities accepts: a legal status (type) or a kind of structure
+FACILITY_FILTERS: tuple[str, ...] = tuple(dict.fromkeys([*FACILITY_TYPES, *FACILITY_KINDS]))

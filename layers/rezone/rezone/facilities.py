@@ -11,7 +11,7 @@ import math
 from collections.abc import Collection
 
 from . import layout
-from .constants import FACILITY_TYPES
+from .constants import FACILITY_FILTERS
 from .errors import InvalidInput, OutOfRange
 
 __all__ = ["INDEX_KEY", "MAX_FEATURES", "MAX_SPAN_DEG", "BBox", "check_bbox", "facilities"]
@@ -44,9 +44,9 @@ def facilities(release, bbox: BBox, types: Collection[str] | None = None, limit:
     wanted = None
     if types:  # a type of the vocabulary this release has none of simply matches nothing
         wanted = set(types)
-        unknown = sorted(wanted - set(FACILITY_TYPES))
+        unknown = sorted(wanted - set(FACILITY_FILTERS))  # a legal status or a kind of structure (HAD, dialyse…)
         if unknown:
-            raise InvalidInput(f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(FACILITY_TYPES)}.",
+            raise InvalidInput(f"Types inconnus : {', '.join(unknown)} ; types connus : {', '.join(FACILITY_FILTERS)}.",
                                "type", "Type d'établissement inconnu")
     g = index["grid"]
     feats = []
@@ -59,7 +59,7 @@ def facilities(release, bbox: BBox, types: Collection[str] | None = None, limit:
             for f in release.json(layout.facilities_cell(key)):
                 if not (x0 <= f["lon"] <= x1 and y0 <= f["lat"] <= y1):
                     continue
-                if wanted is not None and f["type"] not in wanted:
+                if wanted is not None and f["type"] not in wanted and f.get("kind") not in wanted:
                     continue
                 total += 1
                 if len(feats) < limit:

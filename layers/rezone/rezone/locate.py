@@ -165,7 +165,7 @@ class _Layer:
 class Shard:
     """The commune and QPV polygons of one grid cell, indexed by bbox."""
 
-    __slots__ = ("communes", "qpv_info", "qpvs")
+    __slots__ = ("communes", "cpts", "qpv_info", "qpvs")
 
     def __init__(self, raw: bytes):
         data = zlib.decompress(raw)
@@ -179,6 +179,11 @@ class Shard:
         for _, n, _ in head["q"]:
             qw.append(data[pos:pos + n])
             pos += n
+        pw = []
+        for _, n in head.get("p", ()):  # CPTS of the communes shared between several CPTS
+            pw.append(data[pos:pos + n])
+            pos += n
+        self.cpts = _Layer([c for c, _ in head.get("p", ())], pw)
         self.communes = _Layer([c for c, _ in head["c"]], cw)
         self.qpvs = _Layer([c for c, _, _ in head["q"]], qw)
         self.qpv_info = {c: info for c, _, info in head["q"]}
@@ -264,6 +269,8 @@ def locate(release, lon: float, lat: float) -> dict:
     return {
         "commune": {"code": code, "name": facts["name"]},
         "epci": facts.get("epci"),
+        "bassin_de_vie": facts.get("bassin_de_vie"),
+        **_cpts(release, facts, lon, lat),
         "departement": facts["departement"],
         "region": facts["region"],
         "qpv": qpv,
@@ -276,6 +283,19 @@ def locate(release, lon: float, lat: float) -> dict:
         "match": match,
         "release": release.version,
     }
+
+
+def _cpts(release, facts: dict, lon: float, lat: float) -> dict:
+    """The CPTS at the point: the commune's (several for Marseille, Nice, Toulon: the one whose polygon
+    covers the point); ``null`` + reason where no CPTS list is loaded (unknown, never "no CPTS")."""
+    if "cpts" not in facts or facts["cpts"] is None:
+        return {"cpts": None, "cpts_reason": facts.get("cpts_reason") or "liste des CPTS non chargée"}
+    found = facts["cpts"]
+    if len(found) > 1:
+        shard = load_shard(release, shard_key(_index(release)["grid"], lon, lat))
+        hits = set(shard.cpts.hits(lon, lat)) if shard is not None else set()
+        found = [c for c in found if c["id"] in hits] or found
+    return {"cpts": found}
 
 
 def _in_qpv(release, qpv: dict | None, region: str) -> bool | None:

@@ -18,7 +18,7 @@ from rezone import facilities as _facilities
 from rezone import locate as _locate
 from rezone import search as _search
 from rezone import territories as _territories
-from rezone.constants import FACILITY_TYPES, LEVELS
+from rezone.constants import FACILITY_FILTERS, LEVELS
 from rezone.http import NO_STORE, SHORT_CACHE, ApiError
 from rezone.release import current
 
@@ -26,7 +26,7 @@ from .common import doc, ok
 
 __all__ = ["Lat", "Lon", "add_routes", "parse_bbox"]
 
-_TYPE = "|".join(FACILITY_TYPES)
+_TYPE = "|".join(FACILITY_FILTERS)
 TYPES_PATTERN = f"^(?:{_TYPE})(?:,(?:{_TYPE}))*$"  # comma-separated known facility types
 _NUM = r"-?\d{1,3}(?:\.\d{1,12})?"
 BBOX_PATTERN = f"^{_NUM}(?:,{_NUM}){{3}}$"  # four plain decimal numbers; the core checks the box itself
