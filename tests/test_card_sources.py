@@ -165,6 +165,6 @@ def test_locate_names_the_paca_cpts_and_facilities_filter_by_kind(live_store, sm
     o = locate(rel, s.center[0], s.center[1])
     assert o["cpts"] is None and "non chargée" in o["cpts_reason"]
     # facilities: the kinds a doctor looks for are offered and filter the answer
-    fc = facilities(rel, "4.9,43.0,5.9,43.9", "had,dialyse,ssr")
+    fc = facilities(rel, (4.9, 43.0, 5.9, 43.9), ["had", "dialyse", "ssr"])
     kinds = {f["properties"]["kind"] for f in fc["features"]}
     assert kinds == {"had", "dialyse", "ssr"} and fc["numberMatched"] > 10
