@@ -406,8 +406,10 @@ def test_map_tap_layers_and_geolocation(server, browser):
         pg.wait_for_function("() => document.querySelectorAll('#facility-type option').length > 1")
         around = api(server, f"/v1/facilities?bbox={lon0 - 0.05},{lat0 - 0.05},{lon0 + 0.05},{lat0 + 0.05}")
         offered = {o.get_attribute("value") for o in pg.locator("#facility-type option").all()}
-        assert {f["properties"]["type"] for f in around["features"]} <= offered
-        pg.select_option("#facility-type", "hopital_public")
+        # the filter offers kinds of structure (CHR/CHU, HAD, dialyse, SMR…), not legal statuses
+        assert {f["properties"]["kind"] for f in around["features"]} <= offered
+        assert "had" in offered or "dialyse" in offered or "ssr" in offered
+        pg.select_option("#facility-type", "centre_hospitalier" if "centre_hospitalier" in offered else "chu_chr")
         assert "établissements" in pg.locator("#facility-legend").inner_text()
         p.shot("7-facilities")
 
