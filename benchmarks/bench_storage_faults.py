@@ -17,13 +17,10 @@ is 10 s; the S3 client's budget is in :mod:`rezone.storage` (``SERVING_S3``).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import re
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -71,18 +68,6 @@ def _targets(store: Path) -> list[tuple[str, str, dict | None]]:
     ]
 
 
-@contextlib.contextmanager
-def _serve(url: str, env: dict):
-    proc = subprocess.Popen([sys.executable, "-m", "rezone_build.cli", "serve", "--store", url, "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, **env, "REZONE_MANIFEST_TTL": "3600"})
-    try:
-        yield re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / "store"), help="a local store with a published release")
@@ -94,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         import flask  # noqa: F401 - moto.server needs it
-        from rezone_infra.fake_s3 import FakeS3
+        from rezone_infra.fake_s3 import FakeS3, rezone_serve
     except ImportError as exc:
         print(f"bench_storage_faults: {exc}: skipped")
         return 0
@@ -111,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         for label, start, stop in states:
             # A fresh server per state, warmed by requests that import each function and cache the
             # manifest but not the data the timed requests read (locate shard, facts, tile bytes).
-            with _serve(url, s3.env()) as base:
+            env = {**s3.env(), "REZONE_MANIFEST_TTL": "3600"}
+            with tempfile.TemporaryDirectory() as tmp, rezone_serve(url, env, Path(tmp) / "serve.log") as base:
                 for path in WARM:
                     _request(base, path, None)
                 start()

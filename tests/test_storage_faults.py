@@ -1,14 +1,26 @@
-"""Storage faults: a stalled, throttled or failing S3 becomes StorageUnavailable, fast.
+"""Storage faults: a stalled, throttled or failing S3 answers 503 problem+json, never a timeout.
 
-The S3 client's configuration, the translation of botocore failures into
-:class:`rezone.storage.StorageUnavailable`, and the warm release kept when the manifest cannot
-be re-read.
+``rezone serve --store s3://…`` runs in a subprocess against moto's S3 server on 127.0.0.1
+(:class:`rezone_infra.fake_s3.FakeS3`, holding the session's small release). The moto process is
+stalled with SIGSTOP (connections accepted, nothing answered) and resumed with SIGCONT; the
+proxy in front of it answers ``503 SlowDown`` (throttling) or ``500 InternalError`` (failing S3).
+Every request is made with the functions' own timeout (``Timeout`` in template.yaml) as the
+client timeout: an answer that does not come before it fails the test. Each fault is met by a
+request whose data is not cached yet, in each of the three functions; recovery is checked on the
+same requests once S3 answers again.
+
+Below them, the pieces in-process: the S3 client's configuration, the translation of botocore
+failures into :class:`rezone.storage.StorageUnavailable`, and the warm release kept when the
+manifest cannot be re-read.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +30,96 @@ ROOT = Path(__file__).resolve().parents[1]
 # The Lambda functions' timeout: an answer after this would be API Gateway's bare 500 on AWS.
 FUNCTION_TIMEOUT_S = min(int(t) for t in re.findall(r"^\s+Timeout: (\d+)", (ROOT / "template.yaml").read_text(),
                                                     re.MULTILINE))
+
+
+def tile_path(lon: float, lat: float, z: int) -> str:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return f"/tiles/zonage/{z}/{x}/{y}.mvt"
+
+
+AMIENS_TILE = tile_path(2.2957, 49.894, 9)
+MARSEILLE = "/v1/locate?lat=43.2965&lon=5.3698"
+PARIS = "/v1/locate?lat=48.8566&lon=2.3522"
+PORTO_VECCHIO = "/v1/locate?lat=41.5911&lon=9.2795"
+
+
+def eligibility(commune: str) -> bytes:
+    return json.dumps({"profession": "medecin", "location": {"commune": commune}, "as_of": "2026-06-01",
+                       "answers": {"project": "installation", "first_liberal_installation": True}}).encode()
+
+
+@pytest.fixture(scope="module")
+def served(small_release, tmp_path_factory):
+    pytest.importorskip("moto")
+    pytest.importorskip("flask")
+    from rezone_infra.fake_s3 import FakeS3, rezone_serve
+
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with FakeS3() as s3:
+        url = s3.upload_store(small_release["store"], "rezone-faults", "rezone")
+        with rezone_serve(url, {**s3.env(), "REZONE_MANIFEST_TTL": "300"}, log) as base:
+            yield base, s3
+
+
+def fetch(base: str, path: str, body: bytes | None = None):
+    """(status, headers with lower-case names, body) within the function timeout, else the test fails."""
+    req = urllib.request.Request(base + path, data=body, headers={"Origin": "https://partner.example"})
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=FUNCTION_TIMEOUT_S) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def assert_unavailable(answer):
+    status, headers, body = answer
+    assert status == 503, (status, body[:300])
+    assert headers["content-type"].startswith("application/problem+json")
+    assert headers["access-control-allow-origin"] == "*"
+    assert int(headers["retry-after"]) > 0
+    assert headers.get("cache-control") == "no-store"
+    problem = json.loads(body)
+    assert problem["status"] == 503 and problem["title"]
+
+
+@pytest.mark.needs_sources
+def test_stalled_s3_answers_503_then_recovers(served):
+    base, s3 = served
+    status, _, warm_tile = fetch(base, AMIENS_TILE)
+    assert status == 200 and warm_tile  # manifest and tile directory now cached
+    s3.stall()
+    try:
+        assert_unavailable(fetch(base, AMIENS_TILE))  # tile bytes are read from S3 on every request
+        assert_unavailable(fetch(base, MARSEILLE))  # its locate shard was never read
+        assert_unavailable(fetch(base, "/v1/eligibility", eligibility("2A004")))
+    finally:
+        s3.resume()
+    status, _, tile = fetch(base, AMIENS_TILE)
+    assert (status, tile) == (200, warm_tile)
+    status, _, body = fetch(base, MARSEILLE)
+    assert status == 200 and json.loads(body)["commune"]["code"] == "13055"
+    status, _, body = fetch(base, "/v1/eligibility", eligibility("2A004"))
+    assert status == 200 and json.loads(body)["location"]["commune"]["code"] == "2A004"
+
+
+@pytest.mark.needs_sources
+@pytest.mark.parametrize(("fault", "locate", "commune"), [((503, "SlowDown"), PARIS, "75056"),
+                                                          ((500, "InternalError"), PORTO_VECCHIO, "2A247")])
+def test_throttled_or_failing_s3_answers_503_then_recovers(served, fault, locate, commune):
+    base, s3 = served
+    s3.fail(*fault)
+    try:
+        assert_unavailable(fetch(base, AMIENS_TILE))
+        assert_unavailable(fetch(base, locate))  # a place whose locate shard was never read
+    finally:
+        s3.heal()
+    assert fetch(base, AMIENS_TILE)[0] == 200
+    status, _, body = fetch(base, locate)
+    assert status == 200 and json.loads(body)["commune"]["code"] == commune
 
 
 # ------------------------------------------------------------------------------ in-process pieces

@@ -9,13 +9,16 @@ pass-through HTTP proxy in this process. Faults:
   ``503 SlowDown``, S3's throttling answer; ``500 InternalError`` for a failing S3);
   :meth:`FakeS3.heal` passes requests through again.
 
-Point a process at it with :meth:`FakeS3.env` (``AWS_ENDPOINT_URL_S3`` and dummy credentials).
+Point a process at it with :meth:`FakeS3.env` (``AWS_ENDPOINT_URL_S3`` and dummy credentials);
+:func:`rezone_serve` runs ``rezone serve`` in a subprocess against a store (such as this one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
 
-__all__ = ["FakeS3", "free_port"]
+__all__ = ["FakeS3", "free_port", "rezone_serve"]
 
 REGION = "eu-west-3"
 _HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
@@ -36,6 +39,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def rezone_serve(store: str, env: dict, log_path: str | os.PathLike):
+    """``rezone serve --store STORE --port 0`` in a subprocess; yields its base URL.
+
+    Its output (the URL line, access log, the functions' JSON logs) goes to ``log_path``, not to a
+    pipe nobody reads (which would fill and block the server)."""
+    log_path = Path(log_path)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "rezone_infra.cli", "serve", "--store", store, "--port", "0"],
+                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
+    try:
+        deadline = time.monotonic() + 60
+        while not (m := re.search(r"http://127\.0\.0\.1:\d+", log_path.read_text())):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("rezone serve did not start: " + log_path.read_text()[-2000:])
+            time.sleep(0.05)
+        yield m.group(0)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 class _Proxy(BaseHTTPRequestHandler):

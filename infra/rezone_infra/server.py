@@ -294,6 +294,10 @@ class _Server(ThreadingHTTPServer):
 def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | Path | None = None,
                 quiet: bool = True) -> ThreadingHTTPServer:
     os.environ["REZONE_STORE"] = str(store)
+    # The functions' JSON logs and EMF metrics (rezone.api.observability) are for CloudWatch: locally,
+    # warnings only and no metrics, unless asked for.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from rezone import release
 
     release.reset(str(store))
