@@ -6,9 +6,13 @@ the home page and on a commune deep link.
     .venv/bin/python benchmarks/bench_lighthouse.py --store /tmp/store --runs 3
     .venv/bin/python benchmarks/bench_lighthouse.py --base http://127.0.0.1:8000   # an already running `rezone serve`
     .venv/bin/python benchmarks/bench_lighthouse.py --keep /tmp/lh          # keep each run's JSON report (trace audits)
+    .venv/bin/python benchmarks/bench_lighthouse.py --peer http://127.0.0.1:8001 --peer-name before
+                                           # another server (e.g. an older checkout), runs interleaved
 
 The local server (``rezone_infra.server.make_server``: the real handlers and ``web/dist``) runs in
-this process unless ``--base`` names one. Lighthouse drives Debian's /usr/bin/chromium headless with
+this process unless ``--base`` names one. With ``--peer`` the same runs go, interleaved run by run, to
+a second server (an older checkout serving the same store, say), so that both tables are taken in
+the same conditions on a shared machine. Lighthouse drives Debian's /usr/bin/chromium headless with
 the flags that keep it off the network. Printed per page and form factor: the median over the runs
 of the Performance score, FCP, LCP, TBT, CLS, TTI, the Accessibility / Best practices / SEO scores,
 the bytes transferred by resource type (Lighthouse's ``resource-summary``: transfer sizes, i.e. as
@@ -122,6 +126,8 @@ def main() -> int:
     ap.add_argument("--forms", default=",".join(FORMS), help="mobile, desktop or both")
     ap.add_argument("--keep", type=Path, default=None, help="folder for the JSON reports (default: a temp folder)")
     ap.add_argument("--tasks", action="store_true", help="also print the long tasks and script boot-up")
+    ap.add_argument("--peer", default=None, help="URL of a second server measured in the same runs")
+    ap.add_argument("--peer-name", default="peer")
     args, _unknown = ap.parse_known_args()  # run_all.py passes every script the same arguments
     if not CHROMIUM.exists():
         print("skipped: no /usr/bin/chromium (apt-get install chromium)")
@@ -147,23 +153,31 @@ def main() -> int:
     forms = [f.strip() for f in args.forms.split(",") if f.strip()]
     print(f"Lighthouse {json.loads((LIGHTHOUSE.parents[1] / 'package.json').read_text())['version']}, "
           f"{CHROMIUM}, {base}, median of {args.runs} runs; reports in {keep}", flush=True)
-    results: dict[tuple[str, str], list[dict]] = {}
+    targets = [("this", base)] + ([(args.peer_name, args.peer.rstrip("/"))] if args.peer else [])
+    by_target: dict[str, dict[tuple[str, str], list[dict]]] = {name: {} for name, _ in targets}
     try:
         for page in pages:
             for form in forms:
-                rows = []
                 for i in range(args.runs):
-                    slug = f"{page.replace(' ', '-')}-{form}-{i + 1}.json"
-                    rows.append(summarise(run_lighthouse(base + PAGES[page], form, keep / slug)))
-                    print(f"  {page} {form} run {i + 1}: Perf {rows[-1]['Perf']:.0f} "
-                          f"LCP {fmt('LCP', 's', rows[-1]['LCP'])} TBT {fmt('TBT', 'ms', rows[-1]['TBT'])} "
-                          f"CLS {fmt('CLS', '', rows[-1]['CLS'])}", flush=True)
-                results[(page, form)] = rows
+                    for name, url in targets:
+                        slug = f"{name}-{page.replace(' ', '-')}-{form}-{i + 1}.json"
+                        row = summarise(run_lighthouse(url + PAGES[page], form, keep / slug))
+                        by_target[name].setdefault((page, form), []).append(row)
+                        print(f"  {name} {page} {form} run {i + 1}: Perf {row['Perf']:.0f} "
+                              f"LCP {fmt('LCP', 's', row['LCP'])} TBT {fmt('TBT', 'ms', row['TBT'])} "
+                              f"CLS {fmt('CLS', '', row['CLS'])}", flush=True)
     finally:
         if srv is not None:
             srv.shutdown()
             srv.server_close()
+    for name, _url in targets:
+        if len(targets) > 1:
+            print(f"\n===== {name} ({_url})")
+        print_tables(by_target[name], args.tasks)
+    return 0
 
+
+def print_tables(results: dict[tuple[str, str], list[dict]], tasks: bool) -> None:
     cols = [f"{p} {f}" for p, f in results]
     width = max(18, *(len(c) + 2 for c in cols))
     print(f"\n{'median':<22}" + "".join(f"{c:>{width}}" for c in cols))
@@ -191,7 +205,7 @@ def main() -> int:
     print("\nLCP element (median-Performance run):")
     for key, row in med_rows.items():
         print(f"  {key[0]} {key[1]}: {row['lcp_element'][:110]}")
-    if args.tasks:
+    if tasks:
         for key, row in med_rows.items():
             print(f"\n{key[0]} {key[1]} (median run): long tasks (duration and start, ms, as Lighthouse reports them)")
             for url, dur, start in sorted(row["long_tasks"], key=lambda t: -t[1])[:8]:
@@ -200,7 +214,6 @@ def main() -> int:
             for url, tot, scr, parse in row["bootup"][:5]:
                 print(f"    {tot:8.0f} {scr:8.0f} {parse:8.0f}  {short(url)}")
             print("  main thread: " + ", ".join(f"{g} {d:.0f} ms" for g, d in row["mainthread"][:6]))
-    return 0
 
 
 if __name__ == "__main__":

@@ -11,9 +11,12 @@ the worker's tile requests too. Each run uses a fresh browser context (cold cach
 the France view on a phone (390×844) and on a desktop (1366×900), and a shared link to a commune
 on a phone (the map, its card and its questionnaire).
 
-Columns: ``bytes`` as served by the local server (no compression for static files), ``gzip`` the
-same bodies gzip-compressed (what a CDN compressing text would send; tiles are already gzip and
-counted as is). Times: ``map load`` (style loaded, first frame) and ``map idle`` (every tile of the
+Columns: ``bytes`` the bodies as the local server sent them (the web client's files brotli-compressed
+for this browser, by ``rezone_infra.web_rules``; API JSON uncompressed; tiles gzip at rest),
+``gzip`` the same with the uncompressed bodies gzip-compressed (what the CDN, which compresses /v1,
+would send; bodies already encoded are counted as is). Lighthouse's transfer sizes
+(``bench_lighthouse.py``) also count each response's headers (≈ 0.3-0.6 KiB each, the CSP alone is
+0.3 KiB on every static file). Times: ``map load`` (style loaded, first frame) and ``map idle`` (every tile of the
 view loaded and drawn) from navigation start, p50 and max over the runs, on this 2-core machine with
 software WebGL.
 """

@@ -82,7 +82,7 @@ def server(dist, tmp_path):
 
 
 def _get(port, path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)  # a cold handler on a busy machine
     c.request("GET", path, headers=headers or {})
     r = c.getresponse()
     data = r.read()
@@ -165,3 +165,21 @@ def test_web_build_writes_sidecars_for_text_files():
         assert gzip.decompress((f.parent / (f.name + ".gz")).read_bytes()) == f.read_bytes()
         if shutil.which("node"):
             assert _brotli_decode((f.parent / (f.name + ".br")).read_bytes()) == f.read_bytes()
+
+
+def test_api_answers_compressed_like_the_cdn(server):
+    """/v1 answers are gzip when the client accepts it (CloudFront's Compress: true), identity
+    otherwise; /tiles answers are passed through untouched (tiles are gzip at rest)."""
+    s, h, plain = _get(server, "/v1/openapi.json")
+    assert s == 200 and "content-encoding" not in h and len(plain) > 1000
+    s, h, b = _get(server, "/v1/openapi.json", {"Accept-Encoding": "gzip, deflate, br"})
+    assert h["content-encoding"] == "gzip" and "Accept-Encoding" in h["vary"]
+    assert gzip.decompress(b) == plain and len(b) < len(plain) / 3
+    s, h, b = _get(server, "/v1/health", {"Accept-Encoding": "gzip"})  # a few bytes: not worth it
+    assert "content-encoding" not in h
+    s, h, b = _get(server, "/tiles/nope.json", {"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in h and s >= 400  # (an empty store here)
+    assert web_rules.api_encoding("/v1/x", {"Content-Type": "application/problem+json"}, 5000, "gzip") == "gzip"
+    assert web_rules.api_encoding("/v1/x", {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+                                  5000, "gzip") is None
+    assert web_rules.api_encoding("/tiles/x.json", {"Content-Type": "application/json"}, 5000, "gzip") is None

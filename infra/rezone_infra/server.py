@@ -172,7 +172,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _lambda_response(self, resp: dict) -> None:
         body = resp.get("body") or ""
         raw = base64.b64decode(body) if resp.get("isBase64Encoded") else body.encode("utf-8")
-        self._send(int(resp.get("statusCode", 200)), resp.get("headers") or {}, raw)
+        headers = resp.get("headers") or {}
+        # /v1 answers compressed as CloudFront compresses them (web_rules.api_encoding)
+        request_headers = getattr(self, "headers", None)  # none yet when http.server rejects a request line
+        accept = request_headers.get("Accept-Encoding") if request_headers is not None else None
+        if web_rules.api_encoding(urlsplit(getattr(self, "path", "") or "").path, headers, len(raw), accept):
+            raw = gzip.compress(raw, 6, mtime=0)
+            vary = headers.get("Vary") or headers.get("vary")
+            headers = {**{k: v for k, v in headers.items() if k.lower() != "vary"}, "Content-Encoding": "gzip",
+                       "Vary": f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"}
+        self._send(int(resp.get("statusCode", 200)), headers, raw)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors raised by http.server itself (request line > 64 KB, headers too large, unknown

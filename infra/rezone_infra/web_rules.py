@@ -10,6 +10,8 @@
   build time than on every request, and brotli needs no Python dependency); the local server sends
   those, or gzips on the fly (cached) when a file has no sidecar. On AWS, CloudFront compresses
   itself (``Compress: true`` in template.yaml): the sidecars are not uploaded.
+- The API: CloudFront compresses ``/v1/*`` (``Compress: true``) but passes ``/tiles/*`` through (tiles
+  are gzip at rest); the local server does the same with gzip (``API_COMPRESSED_PREFIXES``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import mimetypes
 import re
 
 __all__ = [
+    "API_COMPRESSED_PREFIXES",
     "CACHE_RULES",
     "COMPRESSIBLE_TYPES",
     "ENCODINGS",
     "SIDECAR_SUFFIXES",
+    "api_encoding",
     "cache_control",
     "compressible",
     "content_type",
@@ -45,6 +49,7 @@ COMPRESSIBLE_TYPES = frozenset({
     "application/manifest+json", "image/svg+xml", "application/geo+json",
 })
 MIN_COMPRESS = 256  # bytes: below this the encoding costs more than it saves
+API_COMPRESSED_PREFIXES = ("/v1/",)  # the CDN behaviours with Compress: true (template.yaml)
 # Content-Encoding → sidecar suffix, in order of preference.
 ENCODINGS = {"br": ".br", "gzip": ".gz"}
 SIDECAR_SUFFIXES = tuple(ENCODINGS.values())
@@ -100,3 +105,16 @@ def negotiate(accept_encoding: str | None, available=ENCODINGS) -> str | None:
         if weight > best_q:
             best, best_q = enc, weight
     return best
+
+
+def api_encoding(path: str, headers: dict, size: int, accept_encoding: str | None) -> str | None:
+    """``"gzip"`` when the CDN would compress this API response for this client, else None."""
+    if not path.startswith(API_COMPRESSED_PREFIXES) or size < MIN_COMPRESS:
+        return None
+    lower = {k.lower(): v for k, v in headers.items()}
+    if lower.get("content-encoding"):
+        return None
+    ctype = (lower.get("content-type") or "").split(";")[0].strip()
+    if ctype not in COMPRESSIBLE_TYPES and not ctype.endswith("+json"):
+        return None
+    return negotiate(accept_encoding, ["gzip"])
