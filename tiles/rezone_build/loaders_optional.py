@@ -26,6 +26,7 @@ import io
 from pathlib import Path
 
 from .cog import Cog
+from .loaders_card import load_card_optional
 from .model import Dataset, Facility, Qpv, ZoneValue
 from .normalize import finess9, finess_insee, norm_name
 from .quality import QualityReport
@@ -205,6 +206,7 @@ def _absent(name: str, reason: str) -> dict:
 
 def load_optional(ds: Dataset, cog: Cog, src: Sources, q: QualityReport) -> None:
     """Load every optional source present in the sources directory into ``ds``."""
+    load_card_optional(ds, cog, src.root, q)  # RPPS, ameli, APL of other professions, BPE D2
     for name, loader in (("tvs", _load_tvs), ("finess", _load_finess), ("qpv2024", _load_qpv2024)):
         paths = [src.optional(rel) for rel in OPTIONAL_FILES[name]]
         if src.root is None:

@@ -365,6 +365,7 @@ def build_territories(ds, out: Path) -> dict:
         figs = card.bv_weighted(communes, dep_code)
         figs.update(card.bpe(communes))
         figs.update(card.cpts(communes))
+        figs.update(card.optional(communes))
         figs.update(card.kinds([f for c in communes for f in fac_by_commune.get(c.code, ())]))
         return figs
 
@@ -400,6 +401,7 @@ def build_territories(ds, out: Path) -> dict:
                                      else "pas de bassin de vie") for k, v in card.bv_weighted([]).items()})
             figs.update(card.bpe([c]))
             figs.update(card.cpts([c]))
+            figs.update(card.optional([c]))
             figs.update(card.kinds(fac_by_commune.get(c.code, ())))
             rec = {"level": "commune", "code": c.code, "name": c.name, "parents": parents(c), "figures": figs}
             rec.update(_commune_card(ds, c, nearest.get(c.code)))

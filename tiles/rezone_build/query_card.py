@@ -54,6 +54,7 @@ NEAREST_META = {
                 "d'oiseau entre points de référence des communes ; l'adresse du service n'est pas dans la BPE par "
                 "commune) : donnée de niveau commune",
 }
+RPPS_FIGURES = ("medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme", "chirurgien_dentiste", "orthophoniste")
 HOSPITAL_KINDS = ("chu_chr", "centre_hospitalier", "clinique_mco", "hopital_armees")
 
 
@@ -158,6 +159,40 @@ class CardFigures:
                     method += f" ; {len(missing)} commune(s) absente(s) de la BPE 2020 non comptée(s)"
             out[f"bpe.{slug}"] = _fig(n, "équipements", BPE_SOURCE, BPE_VINTAGE, method=method,
                                       rate_per_10000=rate)
+        return out
+
+    # -- optional sources (loaders_card): RPPS counts, APL of other professions, BPE D2
+    def optional(self, communes) -> dict:
+        out = {}
+        opt = self.ds.optional
+        pop = sum(c.population or 0 for c in communes)
+        several = len(communes) > 1
+        if (opt.get("rpps") or {}).get("status") == "loaded":
+            for p in RPPS_FIGURES:
+                tot = sum(c.extra.get("rpps", {}).get(p, {}).get("total", 0) for c in communes)
+                lib = sum(c.extra.get("rpps", {}).get(p, {}).get("liberal", 0) for c in communes)
+                out[f"rpps.{p}"] = _fig(tot, "professionnels", "rpps", opt["rpps"]["files"][0], liberal=lib,
+                                        rate_per_10000=round(tot / pop * 10_000, 2) if pop else None,
+                                        method="personnes distinctes par commune d'activité (Annuaire Santé)"
+                                        + (" ; somme des communes" if several else ""))
+        if (opt.get("apl_autres") or {}).get("status") == "loaded":
+            for p, years in opt["apl_autres"]["professions"].items():
+                for y in years:
+                    num = den = 0.0
+                    for c in communes:
+                        v = c.extra.get("apl_autres", {}).get(p, {}).get(y)
+                        if v is not None and c.population:
+                            num += v * c.population
+                            den += c.population
+                    out[f"apl_{p}_{y}"] = _fig(round(num / den, 3) if den else None,
+                                               "ETP pour 100 000 habitants standardisés", "drees-apl", y,
+                                               "aucune valeur d'APL pour ces communes",
+                                               method="moyenne pondérée par la population légale" if several else None)
+        if (opt.get("bpe_d2") or {}).get("status") == "loaded":
+            for code in opt["bpe_d2"]["codes"]:
+                n = sum(c.extra.get("bpe_d2", {}).get(code, 0) for c in communes)
+                out[f"bpe_d2.{code}"] = _fig(n, "adresses d'exercice", "bpe-d2", opt["bpe_d2"]["files"][0],
+                                             rate_per_10000=round(n / pop * 10_000, 2) if pop else None)
         return out
 
     # -- CPTS

@@ -31,8 +31,11 @@ UNSOURCED: dict[str, dict[str, str]] = {
               "chargée dans cette version.",
         "en": "Patients per GP (ameli open data) is not loaded in this release."},
     "age_medecins": {
-        "fr": "Âge des médecins généralistes : nécessite le RPPS par commune, non chargé dans cette version.",
-        "en": "Age of GPs needs per-commune RPPS data, not loaded in this release."},
+        "fr": "Âge des médecins généralistes par commune : aucune source publique (l'extraction RPPS en libre accès "
+              "n'a pas de date de naissance) ; par département, l'export ameli « effectifs et densités » le donne "
+              "quand il est chargé.",
+        "en": "Age of GPs by commune: no public source (the open RPPS extraction has no birth date); by "
+              "département, the ameli 'effectifs et densités' export gives it when loaded."},
     "secteur_medecins": {
         "fr": "Secteur de conventionnement des médecins : nécessite l'annuaire ameli / RPPS, non chargé.",
         "en": "GP fee sector needs the ameli directory / RPPS, not loaded."},
