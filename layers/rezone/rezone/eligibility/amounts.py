@@ -8,8 +8,6 @@ schedule. :meth:`Amount.compute` gives the public ``amount`` of an answer (``tot
 that depends on a missing answer is ``None`` and names that answer: never a guess.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple

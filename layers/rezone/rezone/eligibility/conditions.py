@@ -11,8 +11,6 @@ Outcomes are the strings of the public contract: ``met``, ``not_met``, ``unknown
 assumptions.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -111,7 +109,7 @@ class AnswerTest(NamedTuple):
     holds: Callable[[Any, Any, date], bool]
 
     @classmethod
-    def from_doc(cls, t: dict) -> AnswerTest:
+    def from_doc(cls, t: dict) -> "AnswerTest":
         op = next((o for o in _OPERATORS if o in t), None)
         if op is None:
             raise ValueError(f"test on {t.get('answer')!r} has no operator (one of {', '.join(_OPERATORS)})")
@@ -182,7 +180,7 @@ class Condition(NamedTuple):
     default_assumption: str = _DEFAULT_DATE
 
     @classmethod
-    def from_doc(cls, c: dict) -> Condition:
+    def from_doc(cls, c: dict) -> "Condition":
         return cls(
             label=c["label"],
             test=AnswerTest.from_doc(c) if "answer" in c else None,

@@ -5,8 +5,6 @@ One table, :data:`QUESTIONS`, is the single description of every answer name (DE
 both generated from it, and the rule files may only name answers listed here (checked at build).
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 __all__ = ["ALWAYS_ASKED", "QUESTIONS", "QUESTION_NAMES", "Question"]

@@ -6,8 +6,6 @@ block, loaded once per release. :meth:`Zone.evaluate` explains each zone conditi
 zone code the amount depends on (a QPV's own zonage prevails where the rule says so).
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from .conditions import MET, MISSING, NOT_MET, UNKNOWN, Reasons
@@ -66,7 +64,7 @@ class Place(NamedTuple):
     epci_name: str | None
 
     @classmethod
-    def from_facts(cls, facts: dict, profession: str) -> Place:
+    def from_facts(cls, facts: dict, profession: str) -> "Place":
         z = (facts.get("zonage") or {}).get(profession)
         zone, label, reason = (
             (z.get("code"), z.get("label"), z.get("reason")) if isinstance(z, dict) else (z, z, None)
@@ -113,7 +111,7 @@ class Zone(NamedTuple):
     label: str = ""  # the condition's French statement
 
     @classmethod
-    def from_doc(cls, z: dict | None) -> Zone:
+    def from_doc(cls, z: dict | None) -> "Zone":
         z = z or {}
         codes, outside = tuple(z.get("codes") or ()), bool(z.get("outside"))
         flags = tuple(z.get("flags") or ())
