@@ -49,7 +49,7 @@ MIX = {
 }
 
 
-def start_server(store: str, log_path: Path) -> tuple[subprocess.Popen, int]:
+def start_server(store: str, log_path: Path, workers: int | None = None) -> tuple[subprocess.Popen, int]:
     """``rezone serve`` on a free port; its access log goes to a file (a pipe would fill and block it)."""
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -64,6 +64,7 @@ def start_server(store: str, log_path: Path) -> tuple[subprocess.Popen, int]:
                 HOST,
                 "--port",
                 "0",
+                *(["--workers", str(workers)] if workers else []),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -289,11 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", default="1,8,32")
     ap.add_argument("--max-seconds", type=float, default=300, help="time cap per level")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, help="server processes (default: rezone serve's)")
     a = ap.parse_args(argv)
     import tempfile
 
     log_path = Path(tempfile.mkstemp(prefix="rezone-load-", suffix=".log")[1])
-    proc, port = start_server(a.store, log_path)
+    proc, port = start_server(a.store, log_path, a.workers)
     total_errors = 0
     try:
         wl = Workload(port, a.seed)

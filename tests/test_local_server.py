@@ -80,3 +80,22 @@ def test_oversized_body_and_preflight(server):
     assert s == 413 and json.loads(b)["status"] == 413
     s, h, _ = _get(server, "/v1/eligibility", "OPTIONS")
     assert s == 204 and h["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_unknown_method_is_405_problem(server, method):
+    s, h, b = _get(server, "/v1/health", method)
+    assert s == 405 and h["content-type"].startswith("application/problem+json")
+    assert "GET" in h["allow"] and json.loads(b)["status"] == 405
+
+
+def test_pooled_instances_are_reused_and_independent():
+    """Each request borrows an idle function instance (its own resolver); a returned one is reused."""
+    from rezone_infra import server as srv
+
+    ev = make_event("GET", "/v1/health", "", {}, None)
+    srv.invoke("query", ev)
+    first = srv._idle["query"][-1]
+    srv.invoke("query", ev)
+    assert srv._idle["query"][-1] is first  # reused, not rebuilt
+    assert srv.load_handler("query") is not first  # a new instance is a new resolver

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def _cmd_build(a) -> int:
 def _cmd_serve(a) -> int:
     from .server import serve
 
-    serve(a.store, a.host, a.port, a.web)
+    serve(a.store, a.host, a.port, a.web, a.workers)
     print("server stopped")
     return 0
 
@@ -215,6 +216,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--web", default=None, help="web client folder (default: web/dist)")
+    s.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="processes accepting requests (default: min(2, CPUs))")
 
     pu = command("publish", "upload a built release directory, verify it and make it current", _cmd_publish)
     pu.add_argument("release", help="a release directory (.rezone/releases/<version>)")

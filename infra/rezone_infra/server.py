@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import os
+import signal
 import sys
 import threading
 import time
@@ -319,14 +320,48 @@ def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root:
     return srv
 
 
-def serve(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | None = None) -> None:
+def _die_with_parent() -> None:
+    """Linux: this (forked) process gets SIGTERM when its parent dies, so no worker outlives the server."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM handler still stops the workers
+        pass
+
+
+def serve(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | None = None,
+          workers: int = 1) -> None:
+    """Serve until interrupted; ``workers`` > 1: that many processes accept on the same socket (pre-fork),
+    each with its own function instances and release caches, like separate Lambda environments."""
     srv = make_server(store, host, port, web_root, quiet=False)
-    print(f"Rézone: http://{host}:{srv.server_address[1]}/  (store {store})", flush=True)
+    print(f"Rézone: http://{host}:{srv.server_address[1]}/  (store {store}, {workers} worker(s))", flush=True)
+    children = []
+    for _ in range(max(1, workers) - 1):  # forked before any thread starts
+        pid = os.fork()
+        if pid == 0:
+            _die_with_parent()
+            try:
+                srv.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
         srv.server_close()
 
 

@@ -311,10 +311,12 @@ def add_routes(app) -> None:
     def aids(profession: Annotated[Profession | None, Query(description="Filtrer par profession")] = None):
         release = current()
         rs = _rules(release)
-        items = [
-            _catalogue_entry(r) for r in rs.documents if profession is None or profession in r["professions"]
-        ]
-        return ok({"aids": items, "count": len(items), "release": release.version}, SHORT_CACHE)
+
+        def catalogue():
+            items = [_catalogue_entry(r) for r in rs.documents if profession is None or profession in r["professions"]]
+            return {"aids": items, "count": len(items), "release": release.version}
+
+        return ok(release.memo(("eligibility.aids", profession), catalogue), SHORT_CACHE)
 
     @app.get(
         "/v1/eligibility/questions",
