@@ -30,4 +30,4 @@ elif [ -n "$RELEASE" ]; then
 else
   .venv/bin/rezone build --store "$STORE" "${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"}"
 fi
-.venv/bin/rezone releases --store "$STORE"
+.venv/bin/rezone releases --store "$STORE" --json
