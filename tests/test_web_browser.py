@@ -518,6 +518,11 @@ def test_village_card_potentiel_first(server, page, small_release):
     page.shot("7-village-potentiel")
     pg.locator("#env-title").scroll_into_view_if_needed()
     page.shot("8-village-environment")
+    # a village of PACA names its CPTS
+    pg.goto(server + "/?commune=13011&profession=medecin")
+    pg.wait_for_function("() => document.querySelector('#card-title').textContent === 'Les Baux-de-Provence'")
+    pg.wait_for_selector("#card .potentiel")
+    assert "CPTS du Pays d'Arles" in pg.locator("#card-body").inner_text()
     assert not page.errors, page.errors
 
 

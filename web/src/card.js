@@ -342,9 +342,11 @@ function bpeTable(territory, figs, note) {
   const get = (fig, lvl) => (lvl === territory.level ? fig : fig.enclosing && fig.enclosing[lvl]);
   return [
     first.value === null ? h("p", { class: "na" }, `Donnée non disponible : ${first.reason}.`) : null,
+    h("h4", {}, "Services de santé recensés (BPE 2020)"),
+    h("p", { class: "hint" }, "Nombre dans le territoire, puis nombre pour 10 000 habitants à chaque niveau."),
     h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Services de santé BPE 2020 (défilement horizontal)" },
       h("table", { class: "counts bpe" },
-        h("caption", {}, "Services de santé recensés (BPE 2020) : nombre, puis nombre pour 10 000 habitants"),
+        h("caption", { class: "visually-hidden" }, "Services de santé recensés (BPE 2020) : nombre, puis nombre pour 10 000 habitants"),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Service"), h("th", { scope: "col", class: "num" }, "Nombre"),
           levels.map((l) => h("th", { scope: "col", class: "num" }, h("abbr", { title: `${LEVEL_LABEL[l]} : pour 10 000 hab.` },
             l === "departement" ? "Dép." : l === "bassin_de_vie" ? "BV" : LEVEL_SHORT[l]))))),
@@ -376,6 +378,12 @@ export function renderCard({ territory, located, profession, typeLabel, kindLabe
   // -- Potentiel (current profession)
   const dens = (territory.profession_density || {})[profession];
   const densFig = dens && dens.figure ? figs[dens.figure] : null;
+  // optional sources, when the release has them: professionals per commune (RPPS) compared as a rate,
+  // APL of the other professions (latest year)
+  const rate = (f) => f && { ...f, value: f.rate_per_10000 ?? null, unit: "pour 10 000 habitants",
+    enclosing: Object.fromEntries(Object.entries(f.enclosing || {}).map(([l, e]) => [l, { ...e, value: e.rate_per_10000 ?? null }])) };
+  const rpps = rate(figs[`rpps.${profession}`]);
+  const aplOther = Object.keys(figs).filter((k) => k.startsWith(`apl_${profession}_`)).sort().pop();
   const potentiel = [
     figs.population ? h("p", { class: "pop", dataset: { figure: "population" } }, "Population légale : ",
       h("strong", { class: "value" }, formatValue(figs.population)),
@@ -387,6 +395,8 @@ export function renderCard({ territory, located, profession, typeLabel, kindLabe
       : h("div", { class: "figure", dataset: { figure: `densite_${profession}` } },
         h("h4", {}, `Densité de ${PROFESSION_PLURAL[profession]}`),
         h("p", { class: "na" }, `Donnée non disponible : ${(dens && dens.reason) || "aucune densité par bassin de vie pour cette profession"}.`)),
+    rpps ? figureBlock(territory, `rpps.${profession}`, rpps, `${PROFESSION_PLURAL[profession]} en exercice pour 10 000 habitants (RPPS)`, note) : null,
+    aplOther ? figureBlock(territory, aplOther, figs[aplOther], `Accessibilité potentielle localisée (APL ${aplOther.slice(-4)})`, note) : null,
     profession === "medecin" ? figureBlock(territory, "apl_mg_2023", figs.apl_mg_2023, null, note) : null,
     profession === "medecin" ? figureBlock(territory, "apl_mg_trend", figs.apl_mg_trend, null, note) : null,
     figureBlock(territory, "bv.part_des_pers_agees_de_75_ans_ou_plus", figs["bv.part_des_pers_agees_de_75_ans_ou_plus"], null, note),

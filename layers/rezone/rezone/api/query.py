@@ -63,6 +63,11 @@ class LocateAnswer(BaseModel):
     departement: Named
     region: Named
     qpv: dict | None = Field(description="Le QPV contenant le point (polygones disponibles), sinon null")
+    bassin_de_vie: dict | None = Field(None, description="Bassin de vie 2022 de la commune (INSEE), sinon null")
+    cpts: list[dict] | None = Field(None, description="CPTS couvrant le point (liste ARS PACA) ; null hors des régions "
+                                                      "dont la liste est chargée (voir cpts_reason)")
+    cpts_reason: str | None = Field(None, description="Pourquoi cpts vaut null : liste non chargée (inconnu, pas "
+                                                      "« aucune CPTS »)")
     zonage: dict[str, Zone]
     flags: dict
     match: dict
