@@ -158,6 +158,12 @@ def test_every_commune_gets_its_bassin_de_vie_figures(live_store, small_dataset,
     somme = [x for x in small_dataset.communes.values() if x.departement == "80" and x.bpe]
     assert dep["value"] == sum(x.bpe["D307"] for x in somme) and dep["vintage"] == "BPE 2020"
     assert t["cpts"] is None and "non chargée" in t["cpts_reason"]
+    # nearest services: a hospital a patient can be sent to, a commune whose BPE counts urgences
+    near = t["nearest"]
+    assert near["hopital"]["kind"] in ("chu_chr", "centre_hospitalier", "clinique_mco", "hopital_armees")
+    assert "SMUR" not in near["hopital"]["name"] and near["hopital"]["distance_km"] > 0
+    u = small_dataset.communes[near["urgences"]["commune"]["code"]]
+    assert u.bpe["D106"] > 0 and near["urgences"]["level"] == "commune" and near["urgences"]["vintage"] == "BPE 2020"
     # professions without a BV density say so
     assert t["profession_density"]["masseur_kinesitherapeute"]["figure"] is None
     assert t["profession_density"]["medecin"]["figure"] == "bv.densite_de_generalistes_lib"

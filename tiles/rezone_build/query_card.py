@@ -17,6 +17,7 @@ source, vintage, [reason], [method], [level]}`` like the others.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -49,12 +50,16 @@ BPE_META = {
 }
 NEAREST_META = {
     "hopital": "établissement MCO (CHR/CHU, centre hospitalier, clinique, hôpital des armées) le plus proche du "
-               "point de référence de la commune, à vol d'oiseau",
+               "point de référence de la commune, à vol d'oiseau ; antennes SMUR et unités sanitaires en milieu "
+               "pénitentiaire exclues",
     "urgences": "commune la plus proche dont la BPE 2020 compte au moins un service d'urgences (distance à vol "
                 "d'oiseau entre points de référence des communes ; l'adresse du service n'est pas dans la BPE par "
                 "commune) : donnée de niveau commune",
 }
 RPPS_FIGURES = ("medecin", "infirmier", "masseur_kinesitherapeute", "sage_femme", "chirurgien_dentiste", "orthophoniste")
+# SAE lists some sites of a hospital entity that no patient is sent to: SMUR antennas (mobile emergency
+# teams) and prison health units. They are not "the nearest hospital".
+NOT_A_HOSPITAL = re.compile(r"\b(SMUR|SMU|USMP|UCSA|SMPR|UHSI|UHSA)\b|DETENTION|PENITENTIAIRE", re.IGNORECASE)
 HOSPITAL_KINDS = ("chu_chr", "centre_hospitalier", "clinique_mco", "hopital_armees")
 
 
@@ -247,7 +252,8 @@ def _tree(points):
 
 def nearest_services(ds) -> dict[str, dict]:
     """Per commune: the nearest hospital (MCO facility) and nearest commune with urgences in the BPE."""
-    hosp = [f for f in ds.facilities if f.kind in HOSPITAL_KINDS and f.lon is not None and f.lat is not None]
+    hosp = [f for f in ds.facilities if f.kind in HOSPITAL_KINDS and f.lon is not None and f.lat is not None
+            and not NOT_A_HOSPITAL.search(f.name)]
     urg = [c for c in ds.communes.values() if c.bpe and c.bpe.get("D106") and c.center]
     h_tree = _tree([(f.lon, f.lat) for f in hosp])
     u_tree = _tree([c.center for c in urg])
