@@ -281,8 +281,9 @@ def test_least_privilege_iam(tpl):
             assert set(actions) <= {"s3:GetObject", "s3:ListBucket"}, actions
             if "s3:GetObject" in actions:
                 assert s["Resource"] == {"Fn::Sub": "${ReleasesBucket.Arn}/${ReleasePrefix}/*"}
-            else:  # ListBucket: the bucket only (so that a missing key is a 404, not a 403)
+            else:  # ListBucket (so that a missing key is a 404, not a 403), listings under the prefix only
                 assert s["Resource"] == {"Fn::GetAtt": "ReleasesBucket.Arn"}
+                assert s["Condition"] == {"StringLikeIfExists": {"s3:prefix": {"Fn::Sub": "${ReleasePrefix}/*"}}}
     assert "s3:*\n" not in TEMPLATE.read_text().replace('Action: "s3:*"', "")  # only in the Deny
 
 
@@ -348,7 +349,7 @@ def test_web_security_headers_match_local_server(tpl):
     assert sec["ContentTypeOptions"]["Override"] is True and sec["FrameOptions"]["FrameOption"] == "DENY"
 
 
-def _openapi_query_params() -> set[str] | None:
+def _openapi_query_params() -> dict[str, set[str]] | None:
     path = ROOT / "functions" / "query" / "app.py"
     if not path.is_file():
         return None
@@ -358,11 +359,11 @@ def _openapi_query_params() -> set[str] | None:
     if resp.get("statusCode") != 200:
         return None
     doc = json.loads(resp["body"])
-    names = set()
-    for item in doc.get("paths", {}).values():
+    names: dict[str, set[str]] = {}
+    for path, item in doc.get("paths", {}).items():
         for op in item.values():
             if isinstance(op, dict):
-                names |= {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+                names.setdefault(path, set()).update(p["name"] for p in op.get("parameters", []) if p.get("in") == "query")
     return names
 
 
@@ -370,12 +371,73 @@ def test_cdn_forwards_every_query_parameter_of_the_api(tpl):
     params = _openapi_query_params()
     if params is None:
         pytest.skip("GET /v1/openapi.json not served yet by functions/query")
-    allowed = set(
-        _res(tpl, "ApiCachePolicy")["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"][
-            "QueryStringsConfig"
-        ]["QueryStrings"]
-    )
-    assert params <= allowed, f"query parameters the CDN would strip: {sorted(params - allowed)}"
+
+    def allowed(policy: str) -> set[str]:
+        cfg = _res(tpl, policy)["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"]
+        return set(cfg["QueryStringsConfig"]["QueryStrings"])
+
+    for path, names in params.items():
+        policy = "TilesCachePolicy" if path.startswith("/tiles/") else "ApiCachePolicy"
+        assert names <= allowed(policy), f"{path}: query parameters the CDN would strip: {sorted(names - allowed(policy))}"
+    assert any(names == {"v"} for path, names in params.items() if path.startswith("/tiles/")), "tiles take ?v="
+
+
+def test_alarm_topic_key_lets_cloudwatch_publish(tpl):
+    topic = _res(tpl, "AlarmTopic")
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}  # not alias/aws/sns, which CloudWatch cannot use
+    key = _res(tpl, "AlarmTopicKey")
+    assert key["EnableKeyRotation"] is True
+    cw = [st for st in key["KeyPolicy"]["Statement"] if st["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert cw and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(cw[0]["Action"])
+    alarm = _res(tpl, "Api5xxAlarm")
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert "never return 500" not in TEMPLATE.read_text()  # api/errors.py does answer 500 for a bug
+
+
+def test_api_answers_only_through_cloudfront(tpl):
+    api = next(o for o in _res(tpl, "Distribution")["DistributionConfig"]["Origins"] if o["Id"] == "api")
+    assert api["OriginCustomHeaders"] == [{"HeaderName": "X-Origin-Verify",
+                                           "HeaderValue": {"Ref": "OriginVerifySecret"}}]
+    params = tpl["Parameters"]
+    assert params["OriginVerifySecret"]["NoEcho"] is True and params["OriginVerifySecret"]["MinLength"] >= 32
+    assert params["OriginVerifySecretPrevious"]["Default"] == ""  # rotation: the previous value, accepted too
+    env = tpl["Globals"]["Function"]["Environment"]["Variables"]["REZONE_ORIGIN_SECRET"]
+    assert env["Fn::If"][0] == "HasPreviousOriginSecret"
+    assert env["Fn::If"][1] == {"Fn::Sub": "${OriginVerifySecret},${OriginVerifySecretPrevious}"}
+
+
+def test_functions_refuse_requests_without_the_origin_secret(monkeypatch):
+    from rezone.api.functions import make_tiles
+    from rezone_infra.server import make_event
+
+    handler = make_tiles()
+
+    def call(headers: dict) -> dict:
+        return handler(make_event("GET", "/tiles/nope/0/0/0.mvt", "", {"host": "x", **headers}, None), None)
+
+    monkeypatch.delenv("REZONE_ORIGIN_SECRET", raising=False)
+    assert call({})["statusCode"] != 403  # not configured (local server): no check
+    monkeypatch.setenv("REZONE_ORIGIN_SECRET", "n" * 32 + "," + "o" * 32)  # during a rotation: new, old
+    r = call({})
+    h = {k.lower(): v for k, v in r["headers"].items()}
+    assert r["statusCode"] == 403 and h["content-type"].startswith("application/problem+json")
+    assert h["access-control-allow-origin"] == "*" and json.loads(r["body"])["status"] == 403
+    assert call({"X-Origin-Verify": "x" * 32})["statusCode"] == 403
+    for secret in ("n" * 32, "o" * 32):
+        assert call({"X-Origin-Verify": secret})["statusCode"] != 403
+
+
+def test_webacl_logs_and_reserved_concurrency(tpl):
+    dist = _res(tpl, "Distribution")["DistributionConfig"]
+    assert dist["WebACLId"] == {"Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]}
+    assert "us-east-1" in tpl["Parameters"]["WebAclArn"]["AllowedPattern"]  # CloudFront WebACLs live there
+    assert dist["Logging"]["Bucket"] == {"Fn::GetAtt": "LogsBucket.RegionalDomainName"}
+    assert _res(tpl, "ReleasesBucket")["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "LogsBucket"}
+    logs = _res(tpl, "LogsBucket")
+    assert logs["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == {"Ref": "LogRetentionDays"}
+    assert all(logs["PublicAccessBlockConfiguration"].values())
+    rc = tpl["Globals"]["Function"]["ReservedConcurrentExecutions"]
+    assert rc == {"Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]}
 
 
 BUILD_ONLY = (

@@ -7,6 +7,7 @@ files); each test gets its own bucket.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import shutil
@@ -43,7 +44,8 @@ def store(moto):
 
 def make_release(root: Path, version: str, tag: str, big: int = 0) -> Path:
     """A release build: tiles/zonage.pmtiles (tiles z0–2 whose bytes name ``tag``), facts, optional big file."""
-    from rezone_build.pmtiles_write import ArchiveWriter, tile_id
+    from pmtiles.tile import Compression
+    from rezone_build.pmtiles_write import ArchiveWriter, TileType, tile_id
 
     d = root / version
     d.mkdir(parents=True)
@@ -55,6 +57,8 @@ def make_release(root: Path, version: str, tag: str, big: int = 0) -> Path:
     (d / "facts").mkdir()
     for i in range(6):
         (d / "facts" / f"{i}.json").write_text(json.dumps({"tag": tag, "i": i}))
+    with ArchiveWriter(d / "tiles" / "acces-hopital.pmtiles", TileType.PNG, Compression.NONE) as w:
+        w.add(0, 0, 0, b"\x89PNG\r\n\x1a\n" + tag.encode())  # a raster tileset: same URL rules
     if big:
         (d / "raster").mkdir()
         (d / "raster" / "big.bin").write_bytes((tag.encode() * (big // len(tag) + 1))[:big])
@@ -165,7 +169,7 @@ def test_verify_cli_names_the_object_and_the_local_store_too(store, tmp_path, ca
     d = make_release(tmp_path / "build", "v1", "one")
     publish(d, store, progress=False)
     code, out, err = run_cli(capsys, "verify", "--store", store.url)
-    assert code == 0 and out.startswith("release v1: 7 objects")
+    assert code == 0 and out.startswith("release v1: 8 objects")
     store.delete("releases/v1/facts/2.json")
     code, out, err = run_cli(capsys, "verify", "--store", store.url, "--version", "v1")
     assert code == 1 and "releases/v1/facts/2.json: missing" in out
@@ -202,7 +206,7 @@ def test_rollback_verifies_and_records_it(store, tmp_path):
     assert rollback(store) == "v1"
     m = read_manifest(store)
     assert m["current"] == "v1" and m["history"][0] == "v2"
-    assert m["verified"]["version"] == "v1" and m["verified"]["objects"] == 7
+    assert m["verified"]["version"] == "v1" and m["verified"]["objects"] == 8
 
 
 # ------------------------------------------------------------------ resume and prune
@@ -216,7 +220,7 @@ def test_interrupted_publish_is_resumed_uploading_only_what_is_missing(store, tm
         publish(d, first, progress=False, workers=2)
     assert read_manifest(store)["current"] == "v1"
     done = set(first.uploaded)
-    assert 3 <= len(done) < 7
+    assert 3 <= len(done) < 8
     second = CountingStore(store)
     assert publish(d, second, progress=False) == "v2"
     expected = {f"releases/v2/{p.relative_to(d).as_posix()}" for p in d.rglob("*") if p.is_file()} - {
@@ -261,7 +265,7 @@ def test_publish_progress_bar_and_quiet(store, tmp_path, capsys):
     d = make_release(tmp_path / "b", "v1", "one")
     publish(d, store, progress=True)
     err = capsys.readouterr().err
-    assert "publish" in err and "7/7 objects" in err
+    assert "publish" in err and "8/8 objects" in err
     code, out, err = run_cli(capsys, "publish", str(make_release(tmp_path / "b", "v2", "two")), "--store",
                              store.url, "--quiet")
     assert code == 0 and out == f"published v2 to {store.url}\n" and err == ""  # no bar, the final line only
@@ -295,3 +299,67 @@ def test_cli_errors_are_one_line(tmp_path, capsys, moto):
     assert code == 1 and out == "" and err.count("\n") == 1 and "no earlier complete release" in err
     code, out, err = run_cli(capsys, "verify", "--store", "s3://no-such-bucket-here/x")
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ tiles bound to their release
+
+
+def _tile(path: str, query: str = "", headers: dict | None = None) -> tuple[int, dict, bytes]:
+    from rezone.api.functions import tiles as handler
+    from rezone_infra.server import make_event
+
+    r = handler(make_event("GET", path, query, {"host": "tiles.example.org", **(headers or {})}, None), None)
+    h = {k.lower(): v for k, v in (r.get("headers") or {}).items()}
+    body = r.get("body") or ""
+    raw = base64.b64decode(body) if r.get("isBase64Encoded") else body.encode()
+    return r["statusCode"], h, raw
+
+
+def test_tile_urls_naming_a_release_get_only_that_release(store, tmp_path, monkeypatch):
+    """Two releases published one after the other; a warm function that knows only the first."""
+    from rezone import release
+
+    monkeypatch.setenv("REZONE_STORE", store.url)
+    monkeypatch.setattr(release, "MANIFEST_TTL", 3600.0)  # the function would not re-read the manifest by itself
+    release.reset(store.url)
+    publish(make_release(tmp_path / "b", "v1", "one"), store, progress=False)
+    immutable = "public, max-age=31536000, immutable"
+    try:
+        s, h, raw = _tile("/tiles/zonage/1/0/1.mvt", "v=v1")
+        assert s == 200 and h["cache-control"] == immutable and gzip.decompress(raw) == b"one 1/0/1"
+        assert release.current().version == "v1"
+
+        publish(make_release(tmp_path / "b", "v2", "two"), store, progress=False)
+        # a URL naming the newer release: the manifest is re-read at once, the answer is v2's own bytes
+        s, h, raw = _tile("/tiles/zonage/1/0/1.mvt", "v=v2")
+        assert s == 200 and h["cache-control"] == immutable and gzip.decompress(raw) == b"two 1/0/1"
+        assert release.current().version == "v2"
+        # the older release, still complete in the store, answers with its own bytes
+        s, h, raw = _tile("/tiles/zonage/1/0/1.mvt", "v=v1")
+        assert s == 200 and h["cache-control"] == immutable and gzip.decompress(raw) == b"one 1/0/1"
+        # raster tiles follow the same rule
+        s, h, raw = _tile("/tiles/acces-hopital/0/0/0.png", "v=v1")
+        assert s == 200 and h["cache-control"] == immutable and raw.endswith(b"one")
+        # no release named: the live one, a short cache and an ETag naming it
+        s, h, raw = _tile("/tiles/zonage/1/0/1.mvt")
+        assert s == 200 and gzip.decompress(raw) == b"two 1/0/1"
+        assert "immutable" not in h["cache-control"] and h["etag"].startswith('"v2-')
+        assert _tile("/tiles/zonage/1/0/1.mvt", headers={"if-none-match": h["etag"]})[0] == 304
+        # a release that does not exist: 404, never cached, never another release's bytes
+        for v in ("v9", "nope!", "../v1"):
+            s, h, raw = _tile("/tiles/acces-hopital/0/0/0.png", f"v={v}")
+            assert s == 404 and h["cache-control"] == "no-store" and b"one" not in raw and b"two" not in raw
+
+        # v1 pruned (live v3, rollback target v2): a function that served v1 before answers 404
+        publish(make_release(tmp_path / "b", "v3", "three"), store, progress=False)
+        assert {r.version: r.role for r in prune(store, keep=0, grace=0, apply=True)}["v1"] == "delete"
+        for path in ("/tiles/zonage/1/0/1.mvt", "/tiles/acces-hopital/0/0/0.png"):
+            s, h, raw = _tile(path, "v=v1")
+            assert s == 404 and "immutable" not in h.get("cache-control", "") and b"one" not in raw
+        release.reset(store.url)  # a cold function
+        s, h, _ = _tile("/tiles/zonage/1/0/1.mvt", "v=v1")
+        assert s == 404 and h["cache-control"] == "no-store"
+        s, h, raw = _tile("/tiles/zonage/1/0/1.mvt", "v=v3")
+        assert s == 200 and h["cache-control"] == immutable and gzip.decompress(raw) == b"three 1/0/1"
+    finally:
+        release.reset()

@@ -11,7 +11,7 @@ import pytest
 from pmtiles.tile import Compression
 from rezone import release as release_mod
 from rezone.constants import PROFESSIONS
-from rezone.http import IMMUTABLE
+from rezone.http import IMMUTABLE, SHORT_CACHE
 from rezone.storage import LocalStore
 from rezone_build.pmtiles_write import ArchiveWriter, TileType
 from tiles_support import body_bytes, build_tiles_release, decode, event
@@ -38,8 +38,8 @@ def served(live_store):
     return build_tiles_release(live_store)
 
 
-def call(path, headers=None, method="GET"):
-    r = handler(event(path, headers, method), None)
+def call(path, headers=None, method="GET", query=""):
+    r = handler(event(path, headers, method, query), None)
     h = {k.lower(): v for k, v in r["headers"].items()}
     return r["statusCode"], h, body_bytes(r)
 
@@ -60,11 +60,14 @@ def test_tile_200_gzip_passthrough(served):
     assert s == 200
     assert h["content-type"] == "application/vnd.mapbox-vector-tile"
     assert h["content-encoding"] == "gzip" and b[:2] == b"\x1f\x8b"
-    assert h["cache-control"] == IMMUTABLE
+    assert h["cache-control"] == SHORT_CACHE  # no release in the URL: the live one, for a short while
     assert h["access-control-allow-origin"] == "*"
     assert h["etag"].startswith('"') and served["version"] in h["etag"]
     codes = {f["properties"]["code"] for f in decode(b)["communes"]["features"]}
     assert "80021" in codes
+    # the URL TileJSON gives names the release: cached for a year, same bytes
+    s2, h2, b2 = call("/tiles/zonage/{}/{}/{}.mvt".format(*AMIENS_Z12), query=f"v={served['version']}")
+    assert (s2, h2["cache-control"], b2) == (200, IMMUTABLE, b)
 
 
 def test_tile_204_at_sea_and_outside_data(served):

@@ -13,11 +13,11 @@ def build_tiles_release(small_release) -> dict:
     return {**small_release, "result": small_release["result"]["results"]["tiles"]}
 
 
-def event(path: str, headers: dict | None = None, method: str = "GET") -> dict:
+def event(path: str, headers: dict | None = None, method: str = "GET", query: str = "") -> dict:
     """An API Gateway HTTP API v2 event as Lambda receives it (behind a CDN host)."""
     from rezone_infra.server import make_event
 
-    return make_event(method, path, "", {"host": "tiles.example.org", "x-forwarded-proto": "https", **(headers or {})},
+    return make_event(method, path, query, {"host": "tiles.example.org", "x-forwarded-proto": "https", **(headers or {})},
                       None)
 
 

@@ -12,27 +12,45 @@ Handlers call :func:`current` which re-reads the manifest at most once per ``MAN
 seconds per warm container, and cache per-release objects in :class:`Release`. When the store
 cannot answer that re-read (:class:`~rezone.storage.StorageUnavailable`), a warm container keeps
 serving the release it knows for another TTL; a cold one lets the error reach the edge (503).
+
+URLs that name a release (tile URLs carry ``?v=<version>``) are answered through :func:`pinned`:
+only that release's own bytes, never another's. A version the container does not know as live
+makes it re-read the manifest at once (at most once per :data:`REFRESH_MIN` seconds); a complete
+older or not-yet-live release is read from its own objects (a few kept warm); a version with no
+complete release in the store (never published, incomplete, pruned) is :class:`UnknownRelease`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
+from collections import OrderedDict
 
 from . import layout
+from .errors import Unknown
 from .storage import NotFound, StorageUnavailable, Store, open_store
 
-__all__ = ["DEFAULT_STORE", "MANIFEST_KEY", "NoRelease", "Release", "current", "reset"]
+__all__ = ["DEFAULT_STORE", "MANIFEST_KEY", "NoRelease", "Release", "UnknownRelease", "current", "pinned", "reset"]
 
 MANIFEST_KEY = layout.MANIFEST_KEY
 MANIFEST_TTL = float(os.environ.get("REZONE_MANIFEST_TTL", "30"))
 DEFAULT_STORE = "store"
+REFRESH_MIN = 1.0  # seconds: an unknown ?v= re-reads the manifest at most this often
+OTHERS_KEPT = 8  # non-live releases (and unknown names) remembered for URLs that name them
+VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
 
 
 class NoRelease(RuntimeError):
     """The store has no published release."""
+
+
+class UnknownRelease(Unknown):
+    """A URL names a release the store has no complete copy of (never published, incomplete, pruned)."""
+
+    title = "Version des données inconnue"
 
 
 class Release:
@@ -83,6 +101,8 @@ class Release:
 
 
 _state: dict = {"store": None, "release": None, "checked": 0.0}
+# version → (Release or None when the store has no complete copy, when it was looked up)
+_others: OrderedDict[str, tuple[Release | None, float]] = OrderedDict()
 _state_lock = threading.Lock()
 
 
@@ -92,16 +112,17 @@ def store() -> Store:
     return _state["store"]
 
 
-def current() -> Release:
-    """The live release, re-checking the manifest at most every MANIFEST_TTL seconds."""
+def current(max_age: float | None = None) -> Release:
+    """The live release, re-checking the manifest at most every MANIFEST_TTL (or ``max_age``) seconds."""
+    ttl = MANIFEST_TTL if max_age is None else min(max_age, MANIFEST_TTL)
     now = time.monotonic()
     rel = _state["release"]
-    if rel is not None and now - _state["checked"] < MANIFEST_TTL:
+    if rel is not None and now - _state["checked"] < ttl:
         return rel
     with _state_lock:
         st = store()
         rel = _state["release"]
-        if rel is not None and time.monotonic() - _state["checked"] < MANIFEST_TTL:
+        if rel is not None and time.monotonic() - _state["checked"] < ttl:
             return rel  # another thread re-read it while this one waited for the lock
         try:
             manifest = json.loads(st.get(MANIFEST_KEY))
@@ -120,9 +141,45 @@ def current() -> Release:
         return rel
 
 
+def pinned(version: str | None) -> tuple[Release, bool]:
+    """The release a URL names (``?v=``), and whether the answer may be cached as immutable.
+
+    No version: the live release, not pinned (the caller gives a short cache and an ETag). The live
+    version: pinned. Another version: the manifest is re-read first (a release newer than this
+    container knows); if it is still not the live one, it is read from its own objects when the
+    store holds it complete, else :class:`UnknownRelease`: never another release's bytes.
+    """
+    live = current()
+    if not version:
+        return live, False
+    if version == live.version:
+        return live, True
+    if not VERSION_RE.match(version):
+        raise UnknownRelease(f"aucune version « {version[:100]} » des données", "v")
+    live = current(max_age=REFRESH_MIN)
+    if version == live.version:
+        return live, True
+    now = time.monotonic()
+    with _state_lock:
+        rel, seen = _others.get(version, (None, None))
+        if seen is not None:
+            _others.move_to_end(version)
+    if seen is None or (rel is None and now - seen >= MANIFEST_TTL):  # "no such release" is re-checked
+        st = live.store
+        rel = Release(st, version) if st.exists(layout.release_prefix(version) + layout.RELEASE_META) else None
+        with _state_lock:
+            _others[version] = (rel, now)
+            while len(_others) > OTHERS_KEPT:
+                _others.popitem(last=False)
+    if rel is None:
+        raise UnknownRelease(f"aucune version « {version} » complète des données (jamais publiée ou supprimée)", "v")
+    return rel, True
+
+
 def reset(store_url: str | None = None) -> None:
     """Forget cached state (tests, local server start)."""
     with _state_lock:
         if store_url is not None:
             os.environ["REZONE_STORE"] = str(store_url)
         _state.update(store=None, release=None, checked=0.0)
+        _others.clear()

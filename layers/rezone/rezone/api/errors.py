@@ -2,7 +2,7 @@
 
 Domain errors (:mod:`rezone.errors`) carry their title, detail and param; edge errors
 (:class:`rezone.http.ApiError`) their status too. Everything else a request can meet is named
-here: no published release, a key or archive that cannot be read (404), a storage failure (503
+here: no published release, a key or archive that cannot be read or is gone (404), a storage failure (503
 with ``Retry-After``), and, last, an unexpected error (logged, 500). Both the route tables
 (:mod:`rezone.api.routing`) and the Powertools resolvers (:mod:`rezone.api.common`) call it.
 """
@@ -14,7 +14,7 @@ import logging
 from rezone.errors import DomainError
 from rezone.http import ApiError, problem
 from rezone.release import NoRelease
-from rezone.storage import InvalidKey
+from rezone.storage import InvalidKey, NotFound
 
 __all__ = ["BODY_STATUS", "problem_for"]
 
@@ -36,6 +36,8 @@ def problem_for(exc: BaseException, in_body: bool = False) -> dict:
                        headers={"Retry-After": "60"})
     if isinstance(exc, InvalidKey):
         return problem(404, "Ressource inconnue", "Ce chemin ne désigne aucun objet de la version.", "path")
+    if isinstance(exc, NotFound):  # an object gone from the store (e.g. a pruned release still named by a URL)
+        return problem(404, "Ressource introuvable", "Cet objet n'est plus dans le stockage des données.", "path")
     if isinstance(exc, RecursionError):  # json.loads of a deeply nested body
         return problem(400, "Corps JSON invalide", "Le corps JSON est trop imbriqué.", "body")
     if isinstance(exc, UnicodeDecodeError):

@@ -11,6 +11,7 @@ import json
 from functools import lru_cache
 
 from rezone.constants import PROFESSIONS, ZONE_CODES
+from rezone.release import VERSION_RE
 from rezone.territories import CODE_PATTERNS
 from rezone.tiles import MAX_ZOOM, TILESET_RE
 
@@ -86,13 +87,20 @@ def _coord(name: str, desc: str, maximum: int) -> dict:
             "schema": {"type": "integer", "minimum": 0, "maximum": maximum}}
 
 
+_RELEASE_V = {"name": "v", "in": "query", "required": False,
+              "description": "Version des données (comme dans les URL de TileJSON) : la tuile de cette version, "
+                             "mise en cache un an ; sans v, celle de la version en ligne, cache court ; 404 pour "
+                             "une version inconnue ou supprimée",
+              "schema": {"type": "string", "pattern": VERSION_RE.pattern}}
+
+
 def _tile_op(fmt: str, media: str, summary: str) -> dict:
     return {"get": {
         "tags": ["tiles"], "operationId": f"tile_{fmt}", "summary": summary,
         "description": "x et y inférieurs à 2^z ; une tuile hors de la pyramide, d'un zoom hors de "
                        "[minzoom, maxzoom] du jeu ou d'un autre format est une 404.",
         "parameters": [_TILESET, _coord("z", "Zoom", MAX_ZOOM), _coord("x", "Colonne (< 2^z)", _COORD_MAX),
-                       _coord("y", "Ligne (< 2^z)", _COORD_MAX)],
+                       _coord("y", "Ligne (< 2^z)", _COORD_MAX), _RELEASE_V],
         "responses": {
             "200": {"description": "La tuile telle qu'archivée (MVT : Content-Encoding gzip)",
                     "headers": {"ETag": {"schema": {"type": "string"}}},

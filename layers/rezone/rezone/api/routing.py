@@ -9,10 +9,17 @@ of :mod:`rezone.http` on every answer.
 
 An endpoint takes a :class:`Request` and returns an API Gateway v2 response, or None to hand the
 request to the resolver (a fast path that only answers the plain, valid case).
+
+Behind CloudFront, the functions answer only requests that came through it: when
+``REZONE_ORIGIN_SECRET`` is set (comma-separated accepted values: the current secret, and the
+previous one during a rotation), a request without a matching ``X-Origin-Verify`` header gets a 403
+problem+json before anything else (:func:`origin_check`). Unset (the local server, tests): no check.
 """
 
 from __future__ import annotations
 
+import hmac
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -22,10 +29,12 @@ from rezone.http import CORS_HEADERS, problem, response
 
 from .errors import problem_for
 
-__all__ = ["MAX_BODY", "Request", "Route", "dispatch", "json_body_guard", "lambda_entry", "route"]
+__all__ = ["MAX_BODY", "ORIGIN_HEADER", "Request", "Route", "dispatch", "json_body_guard", "lambda_entry",
+           "origin_check", "route"]
 
 _PARAM = re.compile(r"\{(\w+)\}")
 MAX_BODY = 64 * 1024  # bytes of a request body (the eligibility POST)
+ORIGIN_HEADER = "x-origin-verify"
 
 
 class Request(NamedTuple):
@@ -74,6 +83,17 @@ def dispatch(routes: tuple[Route, ...], event: dict) -> dict | None:
     return None
 
 
+def origin_check(event: dict) -> dict | None:
+    """403 problem+json unless the request carries an accepted ``X-Origin-Verify`` (when one is configured)."""
+    accepted = [v.strip() for v in os.environ.get("REZONE_ORIGIN_SECRET", "").split(",") if v.strip()]
+    if not accepted:
+        return None
+    got = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == ORIGIN_HEADER), "")
+    if any(hmac.compare_digest(got.encode(), a.encode()) for a in accepted):
+        return None
+    return problem(403, "Accès direct refusé", "Ce service répond seulement via son adresse publique (CDN).", None)
+
+
 def _not_found(event: dict) -> dict:
     return problem(404, "Ressource introuvable", "Ce chemin n'existe pas dans l'API.", "path")
 
@@ -94,6 +114,9 @@ def lambda_entry(routes: tuple[Route, ...], make_app: Callable[[], object] | Non
 
     def handler(event, context):
         try:
+            resp = origin_check(event)
+            if resp is not None:
+                return _finish(resp)
             method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "GET")
             if method == "OPTIONS":  # CORS preflight: the shared CORS headers, like the local server
                 return response(204)
@@ -104,14 +127,19 @@ def lambda_entry(routes: tuple[Route, ...], make_app: Callable[[], object] | Non
                 resp = resolver().resolve(event, context) if make_app else _not_found(event)
         except Exception as exc:  # noqa: BLE001 - every failure is a problem+json, never a bare 500
             resp = problem_for(exc)
-        headers = resp.get("headers") or {}
-        for k, v in CORS_HEADERS.items():
-            headers.setdefault(k, v)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp["headers"] = headers
-        return resp
+        return _finish(resp)
 
     return handler
+
+
+def _finish(resp: dict) -> dict:
+    """The shared headers of every answer (CORS, nosniff)."""
+    headers = resp.get("headers") or {}
+    for k, v in CORS_HEADERS.items():
+        headers.setdefault(k, v)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp["headers"] = headers
+    return resp
 
 
 def json_body_guard(event: dict, limit: int = MAX_BODY) -> dict | None:

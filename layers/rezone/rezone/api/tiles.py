@@ -5,6 +5,11 @@
     GET /tiles/{tileset}/{z}/{x}/{y}.{ext}  tile bytes as stored (gzip MVT passed through), ETag, 204 empty
 
 The reading is in :mod:`rezone.tiles`; here: path parsing, ETag / If-None-Match, headers.
+
+Cache rule of a tile (vector or raster): a URL naming a release (``?v=<version>``, as TileJSON
+writes them) is answered from that release only (:func:`rezone.release.pinned`) and cached as
+immutable; a URL without ``v`` gets the live release with a short cache and an ETag naming the
+release; an unknown or pruned release is a 404 (no-store), never another release's bytes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import re
 
 from rezone.http import IMMUTABLE, SHORT_CACHE, ApiError, json_response, problem, response
-from rezone.release import current
+from rezone.release import current, pinned
 
 from .routing import Request, route
 
@@ -47,12 +52,12 @@ def tile(req: Request) -> dict:
     for name in ("z", "x", "y"):
         if not COORD_RE.match(p[name]):
             raise ApiError(400, "Coordonnées de tuile invalides", f"{name} doit être un entier positif", name)
-    release = current()
+    release, is_pinned = pinned(req.query.get("v"))
     ref = tiles.find(release, p["tileset"], int(p["z"]), int(p["x"]), int(p["y"]), p["ext"])
     if ref is None or ref.length == 0:
         return response(204)
     etag = f'"{release.version}-{ref.offset:x}"'
-    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE if is_pinned else SHORT_CACHE}
     if _etag_matches(req.headers.get("if-none-match"), etag):
         return response(304, b"", headers=headers)
     if ref.encoding:
