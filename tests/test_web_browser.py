@@ -341,7 +341,7 @@ def test_first_paint_before_the_map(server, browser, size):
         if size == "desktop":  # the card is beside the map: already there too
             pg.wait_for_selector("#card .zonage-list")
         p.shot("first-paint-deep-link")
-        deadline = 50
+        deadline = 300  # tenths of a second (a loaded machine)
         while not held and deadline:
             pg.wait_for_timeout(100)
             deadline -= 1
@@ -404,7 +404,8 @@ def test_map_tap_layers_and_geolocation(server, browser):
         q = pg.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
         lon0, lat0 = (float(v) for v in q["centre"].split(","))
         pg.wait_for_function("() => document.querySelectorAll('#facility-type option').length > 1")
-        around = api(server, f"/v1/facilities?bbox={lon0 - 0.05},{lat0 - 0.05},{lon0 + 0.05},{lat0 + 0.05}")
+        box5 = ",".join(f"{v:.5f}" for v in (lon0 - 0.05, lat0 - 0.05, lon0 + 0.05, lat0 + 0.05))  # API's decimals
+        around = api(server, f"/v1/facilities?bbox={box5}")
         offered = {o.get_attribute("value") for o in pg.locator("#facility-type option").all()}
         # the filter offers kinds of structure (CHR/CHU, HAD, dialyse, SMR…), not legal statuses
         assert {f["properties"]["kind"] for f in around["features"]} <= offered

@@ -483,11 +483,13 @@ async function start() {
     showStatus(`${err.message} La carte et la recherche ne fonctionneront pas tant que le service ne répond pas.`,
       "error", () => window.location.reload());
   });
+  // (the catalogue, hidden so that the card does not push it down, comes back even if that fails)
+  const showCatalogue = () => { $("#catalogue").hidden = false; };
   if (state.centre && requestedZoom !== null) {
-    if (state.commune) selectCommune(state.commune);
+    if (state.commune) selectCommune(state.commune).finally(showCatalogue);
     afterPaint(() => loadMap({ centre: state.centre, zoom: state.zoom }));
   } else if (state.commune) {
-    selectCommune(state.commune, { fly: true, zoom: initialZoom });
+    selectCommune(state.commune, { fly: true, zoom: initialZoom }).finally(showCatalogue);
     const p = await initialCentre;
     if (p && !mapCtl) { // the URL names the view the map will open on
       state.centre = [p.lng, p.lat];
