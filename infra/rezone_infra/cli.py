@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -216,8 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--web", default=None, help="web client folder (default: web/dist)")
-    s.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="processes accepting requests (default: min(2, CPUs))")
+    s.add_argument("--workers", type=int, default=1,
+                   help="processes accepting requests, each with its own warm caches (default: 1; threads in "
+                        "each answer all three functions concurrently)")
 
     pu = command("publish", "upload a built release directory, verify it and make it current", _cmd_publish)
     pu.add_argument("release", help="a release directory (.rezone/releases/<version>)")

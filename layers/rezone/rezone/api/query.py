@@ -28,8 +28,8 @@ __all__ = ["Lat", "Lon", "add_routes", "parse_bbox"]
 
 _TYPE = "|".join(FACILITY_FILTERS)
 TYPES_PATTERN = f"^(?:{_TYPE})(?:,(?:{_TYPE}))*$"  # comma-separated known facility types
-_NUM = r"-?\d{1,3}(?:\.\d{1,12})?"
-BBOX_PATTERN = f"^{_NUM}(?:,{_NUM}){{3}}$"  # four plain decimal numbers; the core checks the box itself
+_NUM = r"-?\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,3})?"
+BBOX_PATTERN = f"^{_NUM}(?:,{_NUM}){{3}}$"  # four decimal numbers (as repr(float) writes them); the core checks the box
 Level = Literal[LEVELS]  # a tuple subscript: Literal["commune", "epci", …]
 Lat = Annotated[float, Query(description="Latitude WGS84 (degrés)", examples=[49.8942],
                              json_schema_extra={"minimum": -90, "maximum": 90})]
