@@ -308,6 +308,9 @@ def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root:
     # warnings only and no metrics, unless asked for.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    from rezone.api.observability import install_logger
+
+    install_logger()  # a long-lived process: no request pays the Logger's import
     from rezone import release
 
     release.reset(str(store))

@@ -43,7 +43,7 @@ import time
 
 from rezone.storage import read_count, reset_read_count
 
-__all__ = ["emf", "instrument"]
+__all__ = ["emf", "install_logger", "instrument"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "rezone"
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Rezone"
@@ -63,22 +63,31 @@ class _RequestKeys(logging.Filter):
         return True
 
 
+def install_logger() -> None:
+    """Put the Powertools Logger in place now (a long-lived process: the local server), not on
+    the first record."""
+    with _write_lock:
+        lib = logging.getLogger(LOGGER_NAME)
+        stand_ins = [h for h in lib.handlers if isinstance(h, _PowertoolsOnFirstRecord)]
+        if not stand_ins:
+            return
+        for h in stand_ins:
+            lib.removeHandler(h)
+        from aws_lambda_powertools.logging.logger import Logger
+
+        pt = Logger(service=SERVICE)  # configures the stdlib logger named SERVICE
+        if SERVICE != LOGGER_NAME:
+            from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+            copy_config_to_registered_loggers(source_logger=pt, include={LOGGER_NAME})
+
+
 class _PowertoolsOnFirstRecord(logging.Handler):
     """Stands in for the Powertools Logger until a record is logged, then installs it."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        with _write_lock:
-            lib = logging.getLogger(LOGGER_NAME)
-            if self in lib.handlers:
-                lib.removeHandler(self)
-                from aws_lambda_powertools.logging.logger import Logger
-
-                pt = Logger(service=SERVICE)  # configures the stdlib logger named SERVICE
-                if SERVICE != LOGGER_NAME:
-                    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-
-                    copy_config_to_registered_loggers(source_logger=pt, include={LOGGER_NAME})
-        lib.handle(record)
+        install_logger()
+        logging.getLogger(LOGGER_NAME).handle(record)
 
 
 _lib_logger = logging.getLogger(LOGGER_NAME)
