@@ -21,7 +21,6 @@ import json
 import os
 import pickle
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -39,22 +38,54 @@ def pct(values, q):
     return v[min(len(v) - 1, round(q / 100 * (len(v) - 1)))] if v else float("nan")
 
 
-def timed_child(cmd: list[str], env=None) -> tuple[float, float, str]:
-    """Run ``cmd`` through a tiny wrapper that reports the peak RSS (MB) of the command and its children."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "dt = time.perf_counter() - t\n"
-        "sys.stderr.write(r.stderr[-3000:])\n"
-        "print(r.stdout)\n"
-        "print('@@', dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r.returncode)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, env=env, check=False)
-    last = [ln for ln in out.stdout.splitlines() if ln.startswith("@@")][-1].split()
-    if last[3] != "0":
-        raise RuntimeError(f"{cmd[0]} failed: {out.stderr[-2000:]}")
-    return float(last[1]), float(last[2]), out.stdout
+def timed_child(cmd: list[str], env=None) -> tuple[float, dict, str]:
+    """Run ``cmd``; its wall time, memory figures and stdout.
+
+    Memory (MB), sampled every 0.1 s over the command and all its descendants: ``pss`` is the peak of
+    their summed PSS (proportional set size: a page shared by k processes counts 1/k in each), the
+    honest total for a pool of forked workers; ``max_rss`` is the largest RSS of any one process, which
+    counts the pages a forked worker shares with its parent in full.
+    """
+    t = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        pss = rss = 0.0
+        while proc.poll() is None:
+            p, r = tree_memory_mb(proc.pid)
+            pss, rss = max(pss, p), max(rss, r)
+            time.sleep(0.1)
+        dt = time.perf_counter() - t
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed: {stderr[-2000:]}")
+    return dt, {"pss": pss, "max_rss": rss}, stdout
+
+
+def tree_memory_mb(root: int) -> tuple[float, float]:
+    """(summed PSS, largest RSS) in MB of process ``root`` and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    pss, rss, todo = 0, 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                fields = {ln.split(":")[0]: int(ln.split()[1]) for ln in f if ln.split(":")[0] in ("Rss", "Pss")}
+        except (OSError, ValueError, IndexError):
+            continue
+        pss += fields.get("Pss", 0)
+        rss = max(rss, fields.get("Rss", 0))
+    return pss / 1024, rss / 1024
 
 
 # ------------------------------------------------------------------------------------------ archives
@@ -99,10 +130,10 @@ from rezone_build.tilesets import build
 ds = pickle.load(open(sys.argv[1], "rb"))
 out = Path(sys.argv[2])
 t = time.perf_counter()
+rss0 = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
 r = build(ds, out, BuildContext(version="bench", sources_dir=None, work_dir=out, departements=None, quiet=True))
 dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "self_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+print(json.dumps({"seconds": dt, "rss_before_mb": rss0, "processes": r["processes"],
                   "max_tile": r["max_tile_bytes"], "z5": r["z5_view_bytes"]}))
 """
 
@@ -196,16 +227,24 @@ def main() -> int:
     ap.add_argument("--sources", default=str(SOURCES))
     ap.add_argument("--samples", type=int, default=3000, help="tiles requested in the handler benchmark")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "tiles.json"))
+    ap.add_argument("--workers", default="1,2", help="worker counts to run besides the default (comma-separated)")
+    ap.add_argument("--dataset", help="a pickled Dataset to use instead of ingesting the sources")
+    ap.add_argument("--no-handler", action="store_true", help="skip the serving benchmark")
     args = ap.parse_args()
     deps = args.deps.split(",") if args.deps else None
+    args.workers = [int(n) for n in args.workers.split(",") if n]
     work = Path(tempfile.mkdtemp(prefix="bench-tiles-"))
     report: dict = {"scope": deps or "FR"}
 
     from rezone_build.ingest import ingest
-    from rezone_build.tilesets import LOW_MAXZOOM, MAXZOOM, MINZOOM
+    from rezone_build.tilesets import LOW_MAXZOOM, MAXZOOM, MINZOOM, worker_count
 
     t = time.perf_counter()
-    ds = ingest(args.sources, departements=deps, progress=False)
+    if args.dataset:  # a Dataset pickled earlier (skips the ingest when iterating on the tiles step)
+        with open(args.dataset, "rb") as f:
+            ds = pickle.load(f)
+    else:
+        ds = ingest(args.sources, departements=deps, progress=False)
     report["ingest_s"] = time.perf_counter() - t
     with open(work / "ds.pkl", "wb") as f:
         pickle.dump(ds, f)
@@ -214,22 +253,41 @@ def main() -> int:
 
     # -- tippecanoe on the same communes and zooms
     tip = work / "tippecanoe.pmtiles"
-    dt, mb, _ = timed_child([str(TIPPECANOE), "-q", "-f", "-o", str(tip), "-Z", str(MINZOOM), "-z", str(MAXZOOM),
-                             "-l", "communes", "-P", "--detect-shared-borders", "--coalesce-densest-as-needed",
-                             str(work / "communes.geojsonl")])
-    report["tippecanoe"] = {"seconds": dt, "peak_mb": mb}
-    print(f"tippecanoe: {dt:.1f}s, peak {mb:.0f} MB", flush=True)
+    dt, mem, _ = timed_child([str(TIPPECANOE), "-q", "-f", "-o", str(tip), "-Z", str(MINZOOM), "-z", str(MAXZOOM),
+                              "-l", "communes", "-P", "--detect-shared-borders", "--coalesce-densest-as-needed",
+                              str(work / "communes.geojsonl")])
+    report["tippecanoe"] = {"seconds": dt, "peak_mb": mem["pss"], "max_rss_mb": mem["max_rss"]}
+    print(f"tippecanoe: {dt:.1f}s, peak {mem['pss']:.0f} MB", flush=True)
 
-    # -- ours
-    rel = work / "release"
-    rel.mkdir()
-    dt, mb, out = timed_child([sys.executable, "-c", CHILD_BUILD, str(work / "ds.pkl"), str(rel)])
-    ours = json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1])
-    ours["wall_s"] = dt
-    ours["peak_mb_any_process"] = mb
-    report["ours"] = ours
-    print(f"ours: {ours['seconds']:.1f}s in the step ({dt:.1f}s with unpickling), peak {mb:.0f} MB "
-          f"(workers {ours['workers_peak_mb']:.0f} MB)", flush=True)
+    # -- ours: default worker count (the CPUs available), then 1 and 2 workers
+    runs = {}
+    default = worker_count()
+    for label, procs in (("default", None), *((f"{n} workers", n) for n in args.workers if n != default)):
+        rel = work / f"release-{len(runs)}"
+        rel.mkdir()
+        env = {**os.environ}
+        env.pop("REZONE_TILES_PROCESSES", None)
+        if procs:
+            env["REZONE_TILES_PROCESSES"] = str(procs)
+        dt, mem, out = timed_child([sys.executable, "-c", CHILD_BUILD, str(work / "ds.pkl"), str(rel)], env=env)
+        r = json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1])
+        r.update(wall_s=dt, peak_mb=mem["pss"], max_rss_mb=mem["max_rss"], release=rel)
+        runs[f"{r['processes']} workers" + (" (default)" if procs is None else "")] = r
+        print(f"ours, {r['processes']} workers: {r['seconds']:.1f}s in the step ({dt:.1f}s with unpickling), "
+              f"peak {mem['pss']:.0f} MB (PSS, all processes; largest process {mem['max_rss']:.0f} MB RSS; "
+              f"before the step {r['rss_before_mb']:.0f} MB)", flush=True)
+    ours = next(r for k, r in runs.items() if k.endswith("(default)"))
+    rel = ours["release"]
+    report["ours"] = {k: {kk: vv for kk, vv in r.items() if kk != "release"} for k, r in runs.items()}
+    t_tip = report["tippecanoe"]
+    print(f"\n{'tiles step':<28} {'wall s':>8} {'+ loading':>10} {'peak MB (PSS)':>14} {'largest RSS MB':>15}")
+    print(f"{'tippecanoe':<28} {t_tip['seconds']:>8.1f} {t_tip['seconds']:>10.1f} {t_tip['peak_mb']:>14.0f} "
+          f"{t_tip['max_rss_mb']:>15.0f}")
+    for k, r in runs.items():
+        print(f"{'ours, ' + k:<28} {r['seconds']:>8.1f} {r['wall_s']:>10.1f} {r['peak_mb']:>14.0f} "
+              f"{r['max_rss_mb']:>15.0f}")
+    print("(ours: the step's own wall time; '+ loading' adds unpickling the Dataset, which `rezone build` holds "
+          "in memory already; tippecanoe's includes parsing its GeoJSON. Peak memory includes the Dataset.)")
 
     # -- sizes
     rows = size_table("ours:zonage", archive_sizes(rel / "tiles" / "zonage.pmtiles"))
@@ -257,15 +315,22 @@ def main() -> int:
     print(f"(our low zooms z{MINZOOM}-{LOW_MAXZOOM} are dissolved zones, not communes)")
 
     # -- serving
-    h = bench_handler(rel, args.samples)
-    report["handler"] = h
-    print(f"\nhandler warm over {h['tiles']} tiles: p50 {h['p50_ms']:.3f} ms, p99 {h['p99_ms']:.3f} ms, "
-          f"max {h['max_ms']:.2f} ms; storage reads per tile {h['reads_per_tile']:.2f}; cold start: import "
-          f"{h['cold_import_ms']:.0f} ms, import + first tile {h['cold_first_tile_ms']:.0f} ms")
+    if not args.no_handler:
+        h = bench_handler(rel, args.samples)
+        report["handler"] = h
+        print(f"\nhandler warm over {h['tiles']} tiles: p50 {h['p50_ms']:.3f} ms, p99 {h['p99_ms']:.3f} ms, "
+              f"max {h['max_ms']:.2f} ms; storage reads per tile {h['reads_per_tile']:.2f}; cold start: import "
+              f"{h['cold_import_ms']:.0f} ms, import + first tile {h['cold_first_tile_ms']:.0f} ms")
     out_path = Path(args.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(report, indent=1, default=str))
-    print(f"\nreport: {out_path}  peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"\nreport: {out_path}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine is "
+          "shared, so compare within this run)")
+    wall_r = ours["seconds"] / t_tip["seconds"]
+    mem_r = ours["peak_mb"] / t_tip["peak_mb"]
+    report["vs_tippecanoe"] = {"wall": wall_r, "peak_memory": mem_r}
+    out_path.write_text(json.dumps(report, indent=1, default=str))
+    print(f"vs tippecanoe: wall {wall_r:.2f}×, peak memory {mem_r:.2f}×")
     return 0
 
 

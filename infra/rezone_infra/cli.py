@@ -86,8 +86,9 @@ def _cmd_build(a) -> int:
     summary = res["dataset"].quality.get("summary", {})
     info(a, "\n== Rézone build ==")
     info(a, f"release dir  {res['release_dir']}")
+    peaks = res.get("peak_rss_mb_by_step", {})
     for k, v in res["timings_s"].items():
-        info(a, f"time {k:<12} {v:8.1f} s")
+        info(a, f"time {k:<12} {v:8.1f} s" + (f"   peak RSS {peaks[k]:6.0f} MB" if k in peaks else ""))
     info(a, f"peak RSS     {res['peak_rss_mb']:.0f} MB")
     if summary:
         info(a, "quality      " + json.dumps(summary, ensure_ascii=False))

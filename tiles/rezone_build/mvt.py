@@ -20,7 +20,7 @@ import shapely
 
 from . import vector_tile_pb2
 
-__all__ = ["encode_layers"]
+__all__ = ["encode_features", "encode_layers", "geometry_commands"]
 
 MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
 _POINT, _LINE, _POLYGON = 1, 2, 3
@@ -71,14 +71,16 @@ def _encode_paths(coords: np.ndarray, path_offsets: np.ndarray, feature_paths: n
     return out, bounds[feature_paths[:-1]], bounds[feature_paths[1:]]
 
 
-def _geometry_commands(geoms: np.ndarray) -> tuple[list, list[int]]:
-    """(commands per geometry or None, MVT geometry type per geometry)."""
+def geometry_commands(geoms: np.ndarray) -> tuple[list, list[int]]:
+    """(commands per geometry or None, MVT geometry type per geometry), for any number of geometries at
+    once (e.g. every feature of a batch of tiles: the numpy work is done once for all of them)."""
+    geoms = np.asarray(geoms, dtype=object)
     types = shapely.get_type_id(geoms)
     result: list = [None] * len(geoms)
     gtypes = [0] * len(geoms)
-    polys = np.flatnonzero(np.isin(types, (3, 6)))
-    lines = np.flatnonzero(np.isin(types, (1, 5)))
-    points = np.flatnonzero(np.isin(types, (0, 4)))
+    polys = np.flatnonzero((types == 3) | (types == 6))
+    lines = np.flatnonzero((types == 1) | (types == 5))
+    points = np.flatnonzero((types == 0) | (types == 4))
     if len(polys):
         oriented = shapely.orient_polygons(geoms[polys], exterior_cw=False)
         _, coords, offs = shapely.to_ragged_array(oriented)
@@ -128,29 +130,41 @@ def encode_layers(layers: list[dict], extent: int = 4096) -> bytes | None:
 
     Empty geometries are skipped, layers without features left out; None when nothing remains.
     """
-    tile = vector_tile_pb2.tile()
-    n_features = 0
+    specs = []
     for spec in layers:
         geoms = np.asarray(spec["geoms"], dtype=object)
         ok = np.flatnonzero(~shapely.is_empty(geoms))
-        if len(ok) == 0:
+        cmds, gtypes = geometry_commands(geoms[ok])
+        ids = spec.get("ids")
+        specs.append({"name": spec["name"], "cmds": cmds, "types": gtypes,
+                      "props": [spec["props"][i] for i in ok],
+                      "ids": None if ids is None else [ids[i] for i in ok]})
+    return encode_features(specs, extent)
+
+
+def encode_features(layers: list[dict], extent: int = 4096) -> bytes | None:
+    """Encode ``[{"name", "cmds" (int arrays or None), "types", "props", "ids" (list or None)}]`` whose
+    geometry commands come from :func:`geometry_commands`; features without commands are skipped."""
+    tile = vector_tile_pb2.tile()
+    n_features = 0
+    for spec in layers:
+        cmds, gtypes, props, ids = spec["cmds"], spec["types"], spec["props"], spec.get("ids")
+        if not any(c is not None for c in cmds):
             continue
-        cmds, gtypes = _geometry_commands(geoms[ok])
         layer = tile.layers.add()
         layer.version = 2
         layer.name = spec["name"]
         layer.extent = extent
         keys: dict[str, int] = {}
         values: dict[tuple, int] = {}
-        ids = spec.get("ids")
-        for j, i in enumerate(ok):
-            if cmds[j] is None:
+        for j, c in enumerate(cmds):
+            if c is None:
                 continue
             f = layer.features.add()
-            if ids is not None and ids[i] is not None:
-                f.id = int(ids[i])
+            if ids is not None and ids[j] is not None:
+                f.id = int(ids[j])
             tags = []
-            for k, v in spec["props"][i].items():
+            for k, v in props[j].items():
                 if v is None:
                     continue
                 ki = keys.get(k)
@@ -165,8 +179,6 @@ def encode_layers(layers: list[dict], extent: int = 4096) -> bytes | None:
                 tags += (ki, vi)
             f.tags.extend(tags)
             f.type = gtypes[j]
-            f.geometry.extend(cmds[j].tolist())
+            f.geometry.extend(c.tolist())
             n_features += 1
-        if len(layer.features) == 0:
-            del tile.layers[-1]
     return tile.SerializeToString() if n_features else None

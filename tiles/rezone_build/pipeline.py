@@ -91,6 +91,24 @@ def _version(ds) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + h.hexdigest()[:6]
 
 
+def _reset_peak() -> None:
+    """Restart this process's peak-RSS counter (Linux ``clear_refs``), so each step's own peak shows."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    """Peak RSS (MB) of this process since the last :func:`_reset_peak` (else since it started)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def build_release(
     sources: str | Path | None = None,
     store_url: str | Path | None = "store",
@@ -103,7 +121,7 @@ def build_release(
 ) -> dict:
     """Build a release; publish it to ``store_url`` unless ``do_publish`` is false.
 
-    Returns a summary: version, release_dir, per-step results, timings, peak memory.
+    Returns a summary: version, release_dir, per-step results, timings, peak memory (overall and per step).
     """
     from .ingest import ingest  # heavy imports only at build time
 
@@ -111,10 +129,12 @@ def build_release(
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     ds = dataset
     if ds is None:
         ds = ingest(sources, departements=departements, cache_dir=work / "cache", progress=not quiet)
     timings["ingest"] = time.perf_counter() - t0
+    peaks["ingest"] = peak = _peak_mb()
     ctx = BuildContext(version=_version(ds), sources_dir=Path(sources) if sources else None, work_dir=work,
                        departements=departements, quiet=quiet)
     out = work / "releases" / ctx.version
@@ -128,9 +148,12 @@ def build_release(
                 continue
             t = time.perf_counter()
             ctx.say(f"[build] step {name} …")
+            _reset_peak()
             results[name] = step(ds, out, ctx) or {}
             timings[name] = time.perf_counter() - t
-            ctx.say(f"[build] step {name} done in {timings[name]:.1f}s")
+            peaks[name] = _peak_mb()
+            peak = max(peak, peaks[name])
+            ctx.say(f"[build] step {name} done in {timings[name]:.1f}s (peak RSS {peaks[name]:.0f} MB)")
     except Exception as exc:
         shutil.rmtree(out, ignore_errors=True)
         raise BuildError(f"step {name!r} failed: {exc}") from exc
@@ -147,14 +170,19 @@ def build_release(
     (out / layout.RELEASE_META).write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
     if do_publish and store_url is not None:
         t = time.perf_counter()
+        _reset_peak()
         publish(out, open_store(store_url), ctx.version, progress=False if quiet else None)
         timings["publish"] = time.perf_counter() - t
+        peaks["publish"] = _peak_mb()
+        peak = max(peak, peaks["publish"])
     timings["total"] = time.perf_counter() - t0
+    peaks["total"] = peak
     return {
         "version": ctx.version,
         "release_dir": str(out),
         "results": results,
         "timings_s": timings,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak,
+        "peak_rss_mb_by_step": peaks,  # this process's; forked tile workers share its pages
         "dataset": ds,
     }
