@@ -30,7 +30,6 @@ from .ingest_insee import BPE_CODES, BPE_SOURCE, BPE_VINTAGE
 __all__ = ["BPE_META", "HOSPITAL_KINDS", "NEAREST_META", "PROFESSION_DENSITY", "CardFigures", "nearest_services"]
 
 POPULATION_SOURCE = "decoupage-administratif"
-BV_LEVEL_NOTE = "chiffre du bassin de vie 2022 de la commune (pas de la commune seule)"
 # Profession → BV density indicator id (CartoSanté publishes densities for these four only).
 PROFESSION_DENSITY: dict[str, str | None] = {
     "medecin": "densite_de_generalistes_lib",
@@ -86,15 +85,13 @@ class CardFigures:
         self.bv_ids = ids  # indicator id → a sample Value (unit, source, vintage)
 
     # -- bassin de vie indicators
-    def bv_own(self, bv_code: str, level_note: str | None = None) -> dict:
+    def bv_own(self, bv_code: str) -> dict:
         """``bv.<id>`` figures of one BV (its source values)."""
         row = self.bv_rows.get(bv_code)
         out = {}
         for k, sample in self.bv_ids.items():
             v = row.get(k) if row else None
             extra = {"level": "bassin_de_vie"}
-            if level_note:
-                extra["note"] = level_note
             if v is None:
                 out[f"bv.{k}"] = _fig(None, sample.unit, sample.source, sample.vintage,
                                       "bassin de vie absent du fichier d'indicateurs", **extra)
