@@ -217,6 +217,18 @@ def test_boundaries_lines(served, small_dataset):
     assert any(f["properties"]["code"] == "32" for f in t["regions"]["features"])  # Hauts-de-France
 
 
+def test_cpts_layer(served, small_dataset):
+    """The CPTS of Les Baux-de-Provence (13) is a named polygon of the boundaries tileset from z7."""
+    c = small_dataset.communes["13011"]
+    x, y = _tile_of(to_mercator(c.geometry).point_on_surface(), 9)
+    t = get_tile("boundaries", 9, x, y)
+    names = {f["properties"]["nom"] for f in t["cpts"]["features"]}
+    assert "CPTS du Pays d'Arles" in names
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in t["cpts"]["features"])
+    x6, y6 = _tile_of(to_mercator(c.geometry).point_on_surface(), 6)
+    assert "cpts" not in get_tile("boundaries", 6, x6, y6)  # outlines only from z7
+
+
 def test_qpv_layer(served, small_dataset):
     qpvs = [q for q in small_dataset.qpvs.values() if q.geometry is not None and q.zonage_medecin is not None]
     if not qpvs:
