@@ -243,7 +243,7 @@ def run_level(port: int, plan: list, concurrency: int, max_seconds: float) -> di
             try:
                 conn.request(method, path, body=body, headers=headers)
                 r = conn.getresponse()
-                r.read()
+                answer = r.read()
                 status = r.status
                 if r.getheader("Connection", "").lower() == "close":
                     conn.close()
@@ -255,7 +255,7 @@ def run_level(port: int, plan: list, concurrency: int, max_seconds: float) -> di
                 continue
             local_lat[kind].append((time.perf_counter() - t) * 1000)
             if status not in MIX[kind][1]:
-                local_err[kind].append(f"{method} {path} → {status}")
+                local_err[kind].append(f"{method} {path} → {status} {(body or b'')[:200]!r} {answer[:300]!r}")
             elif status >= 400:
                 local_4xx[kind].append(f"{method} {path} → {status}")
         conn.close()
