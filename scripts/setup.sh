@@ -50,6 +50,15 @@ if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/n
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# build tools: fontnik's build-glyphs (SDF glyphs of the map labels) and an open font for them
+if [ ! -d tiles/node/node_modules ] || [ tiles/node/package-lock.json -nt tiles/node/node_modules/.package-lock.json ]; then
+  (cd tiles/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null) \
+    || echo "warning: could not install fonts-dejavu-core; the map will have no place names" >&2
+fi
+
 for arg in "$@"; do
   case "$arg" in
     --browser)

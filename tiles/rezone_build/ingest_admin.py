@@ -48,7 +48,7 @@ def load_departements(
         g = geoms.get(r["code"])
         if g is None:
             st.reject("no polygon in france-geojson", r["code"])
-        out[r["code"]] = Departement(r["code"], r["nom"], r["region"], g, pop.get(r["code"]))
+        out[r["code"]] = Departement(r["code"], r["nom"], r["region"], g, pop.get(r["code"]), r.get("chefLieu"))
         st.matched += 1
     return out
 
@@ -69,7 +69,7 @@ def load_regions(
         g = geoms.get(r["code"])
         if g is None:
             st.reject("no polygon in france-geojson", r["code"])
-        out[r["code"]] = Region(r["code"], r["nom"], g, pop.get(r["code"]))
+        out[r["code"]] = Region(r["code"], r["nom"], g, pop.get(r["code"]), r.get("chefLieu"))
         st.matched += 1
     return out
 

@@ -90,6 +90,7 @@ class Departement:
     region: str
     geometry: BaseGeometry | None
     population: int | None = None
+    chef_lieu: str | None = None  # INSEE code of the préfecture (COG chefLieu)
 
 
 @dataclass(slots=True)
@@ -98,6 +99,7 @@ class Region:
     name: str
     geometry: BaseGeometry | None
     population: int | None = None
+    chef_lieu: str | None = None  # INSEE code of the préfecture de région (COG chefLieu)
 
 
 @dataclass(slots=True)

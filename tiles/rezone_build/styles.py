@@ -1,7 +1,9 @@
 """MapLibre styles (spec v8), one per profession, and the zone colours (docs/tiles.md, "Colours").
 
-Sources point at the tilesets' TileJSON by absolute path (``/tiles/<tileset>.json``); the tiles
-function rewrites them with the request's scheme and host. No symbol layer: no glyphs or sprites.
+Sources point at the tilesets' TileJSON by absolute path (``/tiles/<tileset>.json``) and the
+``glyphs`` template at ``/tiles/fonts/{fontstack}/{range}.pbf``; the tiles function rewrites them
+with the request's scheme, host and release. Place names (``places`` tileset) are the only text
+layers, drawn on top; without a label font (``fontstack`` None) the style has neither.
 """
 
 from __future__ import annotations
@@ -56,8 +58,31 @@ def _state_line(state: str, colour: str, width: float) -> dict:
     }
 
 
-def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facilities: bool = True) -> dict:
-    """The MapLibre style of one profession's zonage (without the facilities layer if none were built)."""
+HALO = {"text-halo-color": "#ffffff", "text-halo-width": 1.5, "text-halo-blur": 0.5}
+
+
+def _label_layers(fontstack: str) -> list[dict]:
+    """Département names (z5–8) and commune names ranked by ``rank`` (collisions keep the lower rank)."""
+    rank = ["get", "rank"]
+    return [
+        {"id": "places-departements", "type": "symbol", "source": "places", "source-layer": "departements",
+         "minzoom": 5, "maxzoom": 9,
+         "layout": {"text-field": ["get", "nom"], "text-font": [fontstack], "text-size": 12,
+                    "text-transform": "uppercase", "text-letter-spacing": 0.08, "text-max-width": 8,
+                    "symbol-sort-key": 0},
+         "paint": {"text-color": "#5a4a6e", **HALO}},
+        {"id": "places-communes", "type": "symbol", "source": "places", "source-layer": "communes",
+         "layout": {"text-field": ["get", "nom"], "text-font": [fontstack],
+                    "text-size": ["match", rank, 1, 15, 2, 14, 3, 13, 4, 12.5, 12],
+                    "text-max-width": 8, "text-padding": 3, "symbol-sort-key": rank},
+         "paint": {"text-color": ["case", ["<=", rank, 2], "#111111", "#2b2b2b"], **HALO}},
+    ]
+
+
+def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facilities: bool = True,
+          fontstack: str | None = None) -> dict:
+    """The MapLibre style of one profession's zonage (without the facilities layer if none were built,
+    without place names if no label font was built)."""
     if profession not in PROFESSIONS:
         raise ValueError(profession)
     p = profession
@@ -106,6 +131,8 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
                 "circle-stroke-width": 1,
             },
         })
+    if fontstack:
+        layers += _label_layers(fontstack)
     legend = [{"code": c, "label": ZONE_LABELS[c], "colour": COLOURS[c]} for c in ZONE_CODES[p]]
     legend.append({"code": None, "label": "Zonage inconnu", "colour": UNKNOWN_COLOUR})
     sources = {
@@ -115,7 +142,9 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
     }
     if facilities:
         sources["facilities"] = {"type": "vector", "url": "/tiles/facilities.json", "promoteId": {"facilities": "id"}}
-    return {
+    if fontstack:
+        sources["places"] = {"type": "vector", "url": "/tiles/places.json"}
+    doc = {
         "version": 8,
         "name": f"Rézone — {PROFESSION_LABELS[p]}",
         "metadata": {"rezone:profession": p, "rezone:legend": legend},
@@ -124,3 +153,6 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
         "sources": sources,
         "layers": layers,
     }
+    if fontstack:
+        doc["glyphs"] = "/tiles/fonts/{fontstack}/{range}.pbf"
+    return doc

@@ -6,6 +6,8 @@ Output under the release dir (contract: ``docs/tiles.md``)::
     tiles/zonage-<profession>.pmtiles z4–7 layer ``zones`` of one profession (what a phone loads for France)
     tiles/facilities.pmtiles          z5–12 layer ``facilities`` (points)
     tiles/boundaries.pmtiles          z4–12 layers ``departements``, ``regions`` (lines), z7–12 ``cpts`` (polygons)
+    tiles/places.pmtiles              z4–11 layers ``communes`` (ranked names), ``departements`` (points)
+    fonts/<slug>/<start>-<end>.pbf    SDF glyph ranges of the labels' font (rezone_build.glyphs)
     tiles/styles/<profession>.json    MapLibre style per profession
 
 Zoom range. Minimum zoom 4 shows metropolitan France in one phone screen. Maximum zoom 12:
@@ -45,7 +47,9 @@ from rezone import layout
 from rezone.constants import PROFESSIONS, ZONE_CODES
 from rezone.facts import dep_of
 
+from . import glyphs
 from .generalize import absorb_small, dissolve, simplify_coverage
+from .places import DEPARTEMENT_ZOOMS, RANK_MINZOOM, commune_places, departement_places
 from .pmtiles_write import ArchiveWriter, tile_id
 from .styles import low_tileset, style
 from .tiling import (
@@ -66,6 +70,7 @@ __all__ = [
     "LOW_MAXZOOM",
     "MAXZOOM",
     "MINZOOM",
+    "PLACES_MAXZOOM",
     "build",
     "feature_id",
     "render_zoom",
@@ -77,6 +82,7 @@ LOW_MAXZOOM = 7
 COMMUNE_MINZOOM = 8
 MAXZOOM = 12
 FACILITY_MINZOOM = 5
+PLACES_MAXZOOM = 11  # every commune name is in the z11 tiles; points need no more precision
 COMMUNE_TOLERANCE = 1.0  # coverage simplification, tile units
 # Above this zoom a 1-unit coverage simplification of the communes removes (almost) nothing: measured on
 # France, 2,183,664 vertices → 114 fewer at z10, 3 at z11, 0 at z12, for ~7 s of CPU each; z8 and z9
@@ -521,15 +527,44 @@ def _build(ds, out: Path, ctx, maxzoom: int, processes: int) -> dict:
                                    [(z, outlines_at(z)) for z in range(MINZOOM, maxzoom + 1)], vl,
                                    [*BOUNDARY_SOURCES, *(["cpts"] if cpts else [])])
 
+    # -- place names (rezone_build.places) and the glyphs of their font (rezone_build.glyphs)
+    font = glyphs.build(out, say)
+    if font is not None:
+        pts, c_props = commune_places(ds, cm.codes)
+        c_geoms = to_mercator(np.asarray(pts, dtype=object))
+        c_ids = [feature_id(pr["code"]) for pr in c_props]
+        c_min = np.asarray([RANK_MINZOOM[pr["rank"]] for pr in c_props])
+        d_pts, d_props = departement_places(ds, set(cm.deps))
+        d_geoms = to_mercator(np.asarray(d_pts, dtype=object))
+
+        def places_at(z):
+            sel = np.flatnonzero(c_min <= z)
+            layers = [Layer("communes", c_geoms[sel], [c_props[i] for i in sel], [c_ids[i] for i in sel])]
+            if DEPARTEMENT_ZOOMS[0] <= z <= DEPARTEMENT_ZOOMS[1] and len(d_geoms):
+                layers.append(Layer("departements", d_geoms, d_props))
+            return layers
+
+        pmax = min(PLACES_MAXZOOM, maxzoom)
+        vl = [_vl("communes", {"code": "String", "nom": "String", "rank": "Number", "population": "Number"},
+                  MINZOOM, pmax, "Commune names at their reference points; rank 1 (préfecture de région) to "
+                  "7 (village), a commune is in the tiles from zoom 4/6/7/8/9/10/11 for ranks 1…7"),
+              _vl("departements", {"code": "String", "nom": "String"}, *DEPARTEMENT_ZOOMS,
+                  "Département names at a point inside each département")]
+        results["places"] = _write(run, out / layout.tileset("places"), "places", "Place names for map labels",
+                                   [(z, places_at(z)) for z in range(MINZOOM, pmax + 1)], vl,
+                                   ("decoupage-administratif", "communes-centroides", "france-geojson"))
+
     # -- styles
+    fontstack = font["fontstack"] if font else None
     for p in PROFESSIONS:
-        (out / layout.style(p)).write_text(json.dumps(style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results),
-                                                     ensure_ascii=False, indent=1))
+        doc = style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results, fontstack)
+        (out / layout.style(p)).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     return {
         "maxzoom": maxzoom,
         "bounds": list(bounds),
         "tilesets": results,
         "styles": list(PROFESSIONS),
+        "glyphs": font,
         "max_tile_bytes": max(r["max_tile"] for r in results.values()),
         "processes": processes,
         "zone_tolerance_units": ZONE_TOLERANCE,
