@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from rezone.constants import PROFESSION_LABELS, PROFESSIONS, ZONE_CODES, ZONE_LABELS
 
+from .density import density_layer
+
 __all__ = ["COLOURS", "UNKNOWN_COLOUR", "low_tileset", "style"]
 
 COLOURS: dict[str, str] = {
@@ -80,9 +82,10 @@ def _label_layers(fontstack: str) -> list[dict]:
 
 
 def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facilities: bool = True,
-          fontstack: str | None = None) -> dict:
+          fontstack: str | None = None, density: dict | None = None) -> dict:
     """The MapLibre style of one profession's zonage (without the facilities layer if none were built,
-    without place names if no label font was built)."""
+    without place names if no label font was built); ``density`` (``rezone_build.density.legend``)
+    adds the hidden ``density-fill`` layer and its legend in ``metadata.rezone:density``."""
     if profession not in PROFESSIONS:
         raise ValueError(profession)
     p = profession
@@ -94,6 +97,10 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
         {"id": "communes-fill", "type": "fill", "source": "zonage", "source-layer": "communes",
          "minzoom": commune_minzoom,
          "paint": {"fill-color": _colour(p, p), "fill-opacity": _opacity(p)}},
+    ]
+    if density:
+        layers.append(density_layer(commune_minzoom))
+    layers += [
         {"id": "communes-line", "type": "line", "source": "zonage", "source-layer": "communes",
          "minzoom": commune_minzoom + 1,
          "paint": {"line-color": "#888888", "line-width": 0.5}},
@@ -147,7 +154,7 @@ def style(profession: str, low_minzoom: int = 4, commune_minzoom: int = 8, facil
     doc = {
         "version": 8,
         "name": f"Rézone — {PROFESSION_LABELS[p]}",
-        "metadata": {"rezone:profession": p, "rezone:legend": legend},
+        "metadata": {"rezone:profession": p, "rezone:legend": legend, **({"rezone:density": density} if density else {})},
         "center": [2.35, 46.6],
         "zoom": 5,
         "sources": sources,

@@ -47,7 +47,7 @@ from rezone import layout
 from rezone.constants import PROFESSIONS, ZONE_CODES
 from rezone.facts import dep_of
 
-from . import glyphs
+from . import density, glyphs
 from .generalize import absorb_small, dissolve, simplify_coverage
 from .places import DEPARTEMENT_ZOOMS, RANK_MINZOOM, commune_places, departement_places
 from .pmtiles_write import ArchiveWriter, tile_id
@@ -234,10 +234,13 @@ def _communes(ds, deps: set[str] | None) -> _Communes:
         if c.geometry is not None and not c.geometry.is_empty and (deps is None or c.departement in deps)
     ]
     zones = {p: [(c.zonage.get(p).code if c.zonage.get(p) else None) for c in cs] for p in PROFESSIONS}
+    apl_q, _ = density.apl_quartiles(ds)
     props = []
     for i, c in enumerate(cs):
         pr = {"code": c.code, "nom": c.name}
         pr.update({p: zones[p][i] for p in PROFESSIONS if zones[p][i] is not None})
+        if c.code in apl_q:
+            pr["apl_q"] = apl_q[c.code]
         props.append(pr)
     geoms = to_mercator(np.asarray([c.geometry for c in cs], dtype=object))
     return _Communes([c.code for c in cs], geoms, props, [feature_id(c.code) for c in cs],
@@ -467,14 +470,15 @@ def _build(ds, out: Path, ctx, maxzoom: int, processes: int) -> dict:
             return layers
         return make
 
-    zonage_fields = {"code": "String", "nom": "String", **{p: "String" for p in PROFESSIONS}}
+    zonage_fields = {"code": "String", "nom": "String", **{p: "String" for p in PROFESSIONS}, "apl_q": "Number"}
     qpv_fields = {"code": "String", "nom": "String", "generation": "String", "obsolete": "Boolean",
                   "medecin": "String"}
     zone_desc = "Zones dissolved per profession (low zooms); `zone` absent where the zonage is unknown"
     vector_layers = [
         _vl("zones", {"profession": "String", "zone": "String"}, MINZOOM, LOW_MAXZOOM, zone_desc),
         _vl("communes", zonage_fields, COMMUNE_MINZOOM, maxzoom,
-            "Communes (COG 2026) with the zone code of each profession; absent = unknown"),
+            "Communes (COG 2026) with the zone code of each profession (absent = unknown) and apl_q, "
+            "the quartile 1-4 of their APL 2023 to general practitioners"),
         _vl("qpv", qpv_fields, COMMUNE_MINZOOM, maxzoom, "Quartiers prioritaires with their own doctors' zonage"),
     ]
     zl = [(z, [_zone_layer(zones[z], PROFESSIONS, True)]) for z in range(MINZOOM, LOW_MAXZOOM + 1)]
@@ -556,8 +560,12 @@ def _build(ds, out: Path, ctx, maxzoom: int, processes: int) -> dict:
 
     # -- styles
     fontstack = font["fontstack"] if font else None
+    _, thresholds = density.apl_quartiles(ds)
+    apl_source = ds.sources.get("apl")
+    dens = density.legend(thresholds, {"id": "apl", "title": apl_source.title, "license": apl_source.license,
+                                       "vintage": apl_source.vintage} if apl_source else None) if thresholds else None
     for p in PROFESSIONS:
-        doc = style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results, fontstack)
+        doc = style(p, MINZOOM, COMMUNE_MINZOOM, "facilities" in results, fontstack, dens)
         (out / layout.style(p)).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     return {
         "maxzoom": maxzoom,
