@@ -44,6 +44,12 @@ for (const [plain, hashed] of Object.entries(names)) {
   html = html.replace(`"${plain}"`, `"${hashed}"`);
 }
 await writeFile(`${out}index.html`, html);
+// embed.html: the same page and bundle for partner portals' <iframe>, compact (body.embed hides the
+// header, footer, catalogue, sharing and comparison); served with its own frame-ancestors.
+const embed = html.replace("<body>", '<body class="embed">')
+  .replace(/<title>[^<]*<\/title>/, "<title>Rézone — carte du zonage (intégration)</title>");
+if (!embed.includes('<body class="embed">')) throw new Error("index.html has no plain <body> tag");
+await writeFile(`${out}embed.html`, embed);
 
 // Precompressed copies of the text files (once here, instead of on every request).
 const TEXT = /\.(?:html|js|css|svg|json|txt|map)$/;

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import os
+import re
 import signal
 import sys
 import threading
@@ -24,7 +25,8 @@ from rezone.api.routing import MAX_BODY  # same limit as the eligibility functio
 
 from rezone_infra import web_rules
 
-__all__ = ["MAX_BODY", "ROOT", "invoke", "load_handler", "make_event", "make_server", "route", "serve"]
+__all__ = ["MAX_BODY", "ROOT", "frame_ancestors", "invoke", "load_handler", "make_event", "make_server", "route",
+           "serve", "web_headers"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_URL = 8 * 1024
@@ -40,6 +42,31 @@ WEB_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
 }
+
+EMBED_PAGE = "embed.html"
+_ORIGIN_RE = re.compile(r"^(?:'self'|https?://(?:\*\.)?[A-Za-z0-9.\-]+(?::[0-9]{1,5})?)$")
+
+
+def frame_ancestors(setting: str | None) -> str:
+    """The CSP ``frame-ancestors`` source list of ``REZONE_FRAME_ANCESTORS`` (space-separated origins such
+    as ``https://www.paps.sante.fr 'self'``): tokens that are not an origin are dropped (no header
+    injection); ``'none'`` when nothing is left."""
+    tokens = [t for t in (setting or "").split() if _ORIGIN_RE.match(t)]
+    return " ".join(tokens) or "'none'"
+
+
+def web_headers(name: str, ancestors: str | None = None) -> dict:
+    """Security headers of the web client's file ``name``: every page refuses to be framed, except
+    ``embed.html`` which partner portals may frame from the origins of ``REZONE_FRAME_ANCESTORS``
+    (``ancestors`` overrides the environment); it then sends no ``X-Frame-Options``."""
+    headers = dict(WEB_HEADERS)
+    if name.rsplit("/", 1)[-1] == EMBED_PAGE:
+        allowed = frame_ancestors(os.environ.get("REZONE_FRAME_ANCESTORS") if ancestors is None else ancestors)
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "frame-ancestors 'none'", f"frame-ancestors {allowed}")
+        del headers["X-Frame-Options"]
+    return headers
+
 
 # French titles of the errors http.server raises before any handler runs.
 _SERVER_ERRORS = {
@@ -146,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30  # seconds a client may stay silent mid-request (slow-loris bound)
     web_root: Path = ROOT / "web" / "dist"
     quiet = True
+    frame_ancestors: str | None = None  # None: REZONE_FRAME_ANCESTORS
 
     def log_message(self, fmt, *args):
         if not self.quiet:
@@ -240,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = target / "index.html"
         if not target.is_file() or web_rules.is_sidecar(target.name):
             return self._problem(404, "Ressource introuvable", f"{path} n'existe pas.")
-        headers = dict(WEB_HEADERS)
+        headers = web_headers(target.name, self.frame_ancestors)
         headers["Content-Type"] = web_rules.content_type(target.name)
         headers["Cache-Control"] = web_rules.cache_control(target.name)
         body, encoding, etag = _web_file(target, self.headers.get("Accept-Encoding"))
@@ -302,7 +330,8 @@ class _Server(ThreadingHTTPServer):
 
 
 def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root: str | Path | None = None,
-                quiet: bool = True) -> ThreadingHTTPServer:
+                quiet: bool = True, frame_ancestors: str | None = None) -> ThreadingHTTPServer:
+    """The local server; ``frame_ancestors`` (else ``REZONE_FRAME_ANCESTORS``) lists who may frame /embed.html."""
     os.environ["REZONE_STORE"] = str(store)
     # The functions' JSON logs and EMF metrics (rezone.api.observability) are for CloudWatch: locally,
     # warnings only and no metrics, unless asked for.
@@ -314,7 +343,7 @@ def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, web_root:
     from rezone import release
 
     release.reset(str(store))
-    handler = type("Handler", (_Handler,), {"quiet": quiet})
+    handler = type("Handler", (_Handler,), {"quiet": quiet, "frame_ancestors": frame_ancestors})
     if web_root is not None:
         handler.web_root = Path(web_root)
     elif not handler.web_root.exists():

@@ -56,4 +56,5 @@ export const api = {
   }),
   aids: () => request("/v1/aids"),
   health: () => request("/v1/health"),
+  downloads: () => request("/v1/downloads"),
 };

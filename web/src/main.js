@@ -3,17 +3,23 @@
 import { api } from "./api.js";
 import { communeZonage, renderCard } from "./card.js";
 import { Catalogue } from "./catalogue.js";
+import { MAX_COMPARE, renderCompare } from "./compare.js";
 import { $, debounce, fmtNumber, h, setChildren } from "./dom.js";
+import { initDrom } from "./drom.js";
 import { facilityKindLabel, facilityTypeLabel } from "./facility_types.js";
+import { renderLinks } from "./links.js";
 import { buildPrintSheet } from "./print.js";
 import { initSearch } from "./search.js";
 import { Simulator } from "./simulator.js";
+import { initSources } from "./sources.js";
 import { readState, writeState } from "./state.js";
 import { PROFESSIONS, PROFESSION_LABEL, PROFESSION_ZONES, UNKNOWN_ZONE, ZONES, zoneInfo } from "./zones.js";
 
 const state = readState();
 const requestedZoom = state.zoom;
-const current = { territory: null, located: null, point: null, loading: 0 };
+// point: the reference point of the card; clicked: the point the user chose on the map (tap or
+// geolocation), sent to the simulator so the zonage AT that point applies (a QPV's own zonage).
+const current = { territory: null, located: null, point: null, clicked: state.point, loading: 0 };
 
 // ---------------------------------------------------------------- messages
 const statusEl = $("#status");
@@ -80,6 +86,7 @@ const layerInputs = {
   limits: $("#layer-limits"),
   facilities: $("#layer-facilities"),
   hospital: $("#layer-hospital"),
+  density: $("#layer-density"),
 };
 const facilityType = $("#facility-type");
 const mapMessage = $("#map-message");
@@ -127,12 +134,16 @@ async function loadMap(view) {
         facilities: layerInputs.facilities.checked,
         facilityType: facilityType.value,
         hospital: false,
+        density: layerInputs.density.checked,
       },
       zoneLabel: (code) => (code ? zoneInfo(code).label : UNKNOWN_ZONE.label),
-      onCommune: (code, lngLat) => selectCommune(code, { point: lngLat }),
+      onCommune: (code, lngLat) => selectCommune(code, { point: lngLat, clicked: true }),
       onPoint: (lngLat) => selectPoint(lngLat),
       onGeolocate: (lngLat) => selectPoint(lngLat, true),
-      onStyle: (style) => readLegend(style),
+      onStyle: (style) => {
+        readLegend(style);
+        readDensity(style);
+      },
       onError: (msg) => showMapMessage(msg),
       onView: (v) => {
         state.zoom = v.zoom;
@@ -147,6 +158,7 @@ async function loadMap(view) {
     return;
   }
   document.body.dataset.mapCreated = "true";
+  window.rezoneMap = mapCtl.map;  // for partner integrations (embed) and the browser tests
   mapCtl.map.once("load", () => performance.mark("rezone:map-load"));
   mapCtl.map.once("idle", () => {
     performance.mark("rezone:map-idle");
@@ -191,7 +203,28 @@ layerInputs.hospital.addEventListener("change", () => {
   $("#hospital-legend").hidden = !layerInputs.hospital.checked;
   if (mapCtl) mapCtl.setLayers({ hospital: layerInputs.hospital.checked });
 });
+layerInputs.density.addEventListener("change", () => {
+  $("#density-legend").hidden = !layerInputs.density.checked;
+  if (mapCtl) mapCtl.setLayers({ density: layerInputs.density.checked });
+});
 if (window.matchMedia("(min-width: 960px)").matches) $("#layers-box").open = true;
+
+// Density legend: classes, source and vintage from the style's metadata (rezone:density).
+function readDensity(style) {
+  const d = style && style.metadata && style.metadata["rezone:density"];
+  $("#layer-density").closest("label").hidden = !d;
+  if (!d) return;
+  const src = d.source ? `${d.source.title} (${d.vintage})` : `millésime ${d.vintage}`;
+  $("#density-title").textContent = `${d.label}, en ${d.unit} : quart des communes où l'accès est le plus faible (1) au plus élevé (4). Visible au niveau des communes (zoom ≥ 8). Source : ${src}. Seule la densité des médecins généralistes est disponible dans cette version des données.`;
+  setChildren($("#density-legend-list"), d.classes.map((c) => h("li", { dataset: { quartile: c.quartile } },
+    h("svg", { class: "swatch", width: 16, height: 16, viewBox: "0 0 16 16", "aria-hidden": "true" },
+      h("rect", { x: 0.5, y: 0.5, width: 15, height: 15, rx: 2, fill: c.colour, stroke: "#5b6770" })),
+    h("span", {}, `Quartile ${c.quartile} : `, c.min === null ? `jusqu'à ${fmtNumber(c.max)}` : c.max === null
+      ? `plus de ${fmtNumber(c.min)}` : `de ${fmtNumber(c.min)} à ${fmtNumber(c.max)}`))));
+}
+
+initDrom($("#drom"), (bounds) => mapCtl && mapCtl.map.fitBounds(bounds, { padding: 8, duration: 800 }));
+initSources();
 
 function updateFacilityHint() {
   const el = $("#facility-legend");
@@ -288,6 +321,10 @@ function renderTerritory() {
   setChildren(cardBody, renderCard({ territory: t, located: current.located, profession: state.profession, typeLabel: facilityTypeLabel, kindLabel: facilityKindLabel }));
   $("#card").dataset.commune = t.code;
   $("#share").hidden = false;
+  const region = (current.located && current.located.region) || (t.enclosing && t.enclosing.region);
+  setChildren($("#links-body"), renderLinks(region, state.profession));
+  $("#links").hidden = false;
+  $("#compare-add").disabled = state.compare.includes(t.code) || state.compare.length >= MAX_COMPARE;
 }
 
 const centreOf = (c) => {
@@ -299,8 +336,12 @@ const centreOf = (c) => {
 };
 
 /** Select commune ``code``: highlight it, load its card, optionally fly to it. */
-async function selectCommune(code, { point = null, centre = null, fly = false, focus = false, zoom = null } = {}) {
+async function selectCommune(code, { point = null, centre = null, fly = false, focus = false, zoom = null, clicked = false } = {}) {
   const mine = ++current.loading;
+  if (state.commune !== code || clicked) {
+    current.clicked = clicked && point ? point : null;
+    state.point = current.clicked;
+  }
   state.commune = code;
   writeState(state);
   if (mapCtl) mapCtl.select(code);
@@ -364,7 +405,7 @@ async function selectCommune(code, { point = null, centre = null, fly = false, f
 async function selectPoint(lngLat, fly = false) {
   try {
     const loc = await api.locate(lngLat.lat, lngLat.lng);
-    await selectCommune(loc.commune.code, { point: lngLat, fly });
+    await selectCommune(loc.commune.code, { point: lngLat, fly, clicked: true });
   } catch (err) {
     showStatus(err.status === 404 ? "Aucune commune à cet endroit (en mer ou hors du territoire couvert)." : err.message,
       err.status === 404 ? "info" : "error");
@@ -383,6 +424,7 @@ const simulator = new Simulator({
   results: $("#sim-results"),
 });
 let questionsFor = null;
+let pendingAnswers = state.answers;
 
 async function loadQuestions() {
   if (!current.territory) return;
@@ -392,6 +434,12 @@ async function loadQuestions() {
     if (profession !== state.profession) return;
     simulator.render(schema);
     questionsFor = profession;
+    if (pendingAnswers) {  // answers of a shared link (&answers=): restore them and show the same result
+      for (const [name, v] of Object.entries(pendingAnswers)) simulator.set(name, v);
+      pendingAnswers = null;
+      simulator.refreshVisibility();
+      $("#sim-form").requestSubmit();
+    }
   } catch (err) {
     setChildren($("#sim-fields"), h("p", { class: "error" }, `Le questionnaire n'a pas pu être chargé : ${err.message}`));
     questionsFor = null;
@@ -404,6 +452,7 @@ function openSimulator() {
   const t = current.territory;
   if (resultFor !== `${t.code}/${state.profession}`) {
     setChildren($("#sim-results"));
+    $("#sim-zone").hidden = true;
     simulator.last = null;
   }
   $("#sim-context").textContent = `Projet : ${PROFESSION_LABEL[state.profession]} à ${t.name} (${t.code}). Répondez à ce que vous savez ; les questions sans réponse sont signalées dans le résultat.`;
@@ -417,13 +466,18 @@ $("#sim-form").addEventListener("submit", async (e) => {
   btn.disabled = true;
   btn.textContent = "Calcul en cours…";
   try {
+    const clicked = current.clicked;
+    const answers = simulator.answers();
     const res = await api.eligibility({
       profession: state.profession,
-      location: { commune: current.territory.code },
-      answers: simulator.answers(),
+      location: clicked ? { lat: Number(clicked.lat.toFixed(6)), lon: Number(clicked.lng.toFixed(6)) } : { commune: current.territory.code },
+      answers,
     });
     simulator.showResult(res);
+    showZoneUsed(res, clicked);
     resultFor = `${current.territory.code}/${state.profession}`;
+    state.answers = answers;
+    writeState(state);
   } catch (err) {
     if (!(err.status === 400 || err.status === 422) || !simulator.fieldError(err.param, err.message)) {
       setChildren($("#sim-results"), h("p", { class: "error" }, `La simulation a échoué : ${err.message}`));
@@ -433,6 +487,29 @@ $("#sim-form").addEventListener("submit", async (e) => {
     btn.textContent = "Calculer mes aides";
   }
 });
+
+// Which zone the simulation used, and why (the commune's, or a QPV's own at the chosen point).
+function showZoneUsed(res, clicked) {
+  const loc = res.location || {};
+  const z = (loc.zonage || {})[state.profession] || {};
+  const q = loc.qpv_at_point;
+  const name = (loc.commune && loc.commune.name) || current.territory.name;
+  const label = (code) => (code ? zoneInfo(code).label : "zonage inconnu");
+  let text;
+  if (q && state.profession === "medecin" && q.zonage_medecin) {
+    text = `Zone utilisée : ${label(q.zonage_medecin)} — le point choisi sur la carte est dans le quartier prioritaire « ${q.name || q.code} », dont le zonage médecin propre prévaut sur celui de ${name} (${label(z.code)}).`;
+  } else if (q) {
+    text = `Zone utilisée : ${label(z.code)}, zonage de ${name} — le point choisi est dans le quartier prioritaire « ${q.name || q.code} », qui n'a pas de zonage propre pour cette profession.`;
+  } else if (clicked) {
+    text = `Zone utilisée : ${label(z.code)}, zonage de ${name} au point choisi sur la carte (hors quartier prioritaire).`;
+  } else {
+    text = `Zone utilisée : ${label(z.code)}, zonage de la commune de ${name}. Touchez la carte à l'adresse du cabinet pour tenir compte d'un quartier prioritaire.`;
+  }
+  const el = $("#sim-zone");
+  el.textContent = text;
+  el.dataset.zone = (q && state.profession === "medecin" && q.zonage_medecin) || z.code || "";
+  el.hidden = false;
+}
 
 const catalogue = new Catalogue({ box: $("#catalogue-box"), body: $("#catalogue-body"), title: $("#catalogue-title") });
 catalogue.render(state.profession);
@@ -467,6 +544,38 @@ window.addEventListener("beforeprint", () => {
 });
 window.addEventListener("afterprint", () => setChildren($("#print-sheet")));
 
+// ---------------------------------------------------------------- compare
+async function refreshCompare() {
+  const section = $("#compare");
+  const codes = state.compare;
+  section.hidden = codes.length === 0;
+  $("#compare-add").disabled = !current.territory || codes.includes(current.territory.code) || codes.length >= MAX_COMPARE;
+  if (!codes.length) return;
+  $("#compare-hint").hidden = codes.length >= 2;
+  await renderCompare($("#compare-body"), codes, state.profession, state.answers || {}, (code) => {
+    state.compare = state.compare.filter((c) => c !== code);
+    writeState(state);
+    refreshCompare();
+  });
+}
+$("#compare-add").addEventListener("click", () => {
+  if (!current.territory || state.compare.includes(current.territory.code) || state.compare.length >= MAX_COMPARE) return;
+  state.compare = [...state.compare, current.territory.code];
+  writeState(state);
+  refreshCompare().then(() => $("#compare").scrollIntoView({ behavior: "smooth", block: "start" }));
+});
+$("#compare-clear").addEventListener("click", () => {
+  state.compare = [];
+  writeState(state);
+  refreshCompare();
+});
+$("#compare-print").addEventListener("click", () => {
+  document.body.classList.add("print-compare");
+  window.print();
+});
+window.addEventListener("afterprint", () => document.body.classList.remove("print-compare"));
+professionSelect.addEventListener("change", () => state.compare.length && refreshCompare());
+
 // ---------------------------------------------------------------- start
 // A shared link to a commune: the map starts on the commune (no flight from France) once its centre
 // is known, or after 3 s on France if the API is slow.
@@ -485,7 +594,14 @@ async function start() {
   });
   // (the catalogue, hidden so that the card does not push it down, comes back even if that fails)
   const showCatalogue = () => { $("#catalogue").hidden = false; };
-  if (state.centre && requestedZoom !== null) {
+  if (state.compare.length) refreshCompare().then(() => $("#compare").scrollIntoView({ block: "start" }));
+  if (state.point) { // a shared tap or an embed's lat/lon: its commune, and the zonage at that point
+    (state.commune ? selectCommune(state.commune, { point: state.point, clicked: true }) : selectPoint(state.point, false))
+      .finally(showCatalogue);
+    const view = state.centre && requestedZoom !== null ? { centre: state.centre, zoom: state.zoom }
+      : { centre: [state.point.lng, state.point.lat], zoom: state.zoom ?? 12 };
+    afterPaint(() => loadMap(view));
+  } else if (state.centre && requestedZoom !== null) {
     if (state.commune) selectCommune(state.commune).finally(showCatalogue);
     afterPaint(() => loadMap({ centre: state.centre, zoom: state.zoom }));
   } else if (state.commune) {

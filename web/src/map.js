@@ -28,17 +28,19 @@ const LOCALE = {
 const QPV_LAYERS = ["qpv-fill", "qpv-line"];
 const LIMIT_LAYERS = ["departements-line", "regions-line"];
 const FACILITY_LAYER = "facilities-circle";
+const DENSITY_LAYER = "density-fill";
+const ZONAGE_FILLS = ["zones-fill", "communes-fill", "qpv-fill"];  // hidden while the density is shown
 const HOSPITAL_SOURCE = "acces-hopital";
 const HOSPITAL_LAYER = "acces-hopital-layer";
 const HOSPITAL_PAINT = { "raster-opacity": 0.6, "raster-resampling": "nearest" };
-const SELECTABLE = ["communes-fill"];
+const SELECTABLE = ["communes-fill", "density-fill"];
 const HOVER_LAYER = "communes-hover";
 
 export const styleUrl = (profession) => `/tiles/styles/${encodeURIComponent(profession)}.json`;
 
 /**
  * Create the map. ``opts``: container, profession, view ({centre, zoom} or null for France),
- * layers ({qpv, limits, facilities, facilityType, hospital}), zoneLabel(code) for hover tips, and
+ * layers ({qpv, limits, facilities, facilityType, hospital, density}), zoneLabel(code) for hover tips, and
  * callbacks onCommune(code),
  * onPoint(lngLat), onGeolocate(lngLat), onStyle(style), onError(message), onView({zoom, centre}).
  */
@@ -62,32 +64,13 @@ export function createMap(opts) {
     pitchWithRotate: false,
     attributionControl: false,
     locale: LOCALE,
-    fadeDuration: 0, // no symbol layers to fade: no extra frames
+    fadeDuration: 0, // place names appear at once: no fade-in frames
     // a zonage choropleth looks the same at 1.5 device pixels per CSS pixel; a phone's GPU (and the
     // software WebGL of a headless browser) draws 44 % fewer pixels than at 2, 75 % fewer than at 3
     pixelRatio: Math.min(window.devicePixelRatio || 1, 1.5),
   });
-  // Sources of the tiles, collapsed until asked for (the full attribution is long on a phone).
-  // MapLibre expands a compact attribution whenever its text changes (sources loading): that late,
-  // large paint became the page's LCP and shifted the bottom-right controls (CLS). Keep it folded
-  // unless the user opened it with its button.
-  const attribution = new maplibregl.AttributionControl({ compact: true });
-  let attributionOpened = false;
-  const updateCompact = attribution._updateCompact;
-  attribution._updateCompact = () => {
-    updateCompact();
-    const el = attribution._container;
-    if (el && !attributionOpened && el.classList.contains("maplibregl-compact-show")) {
-      el.classList.remove("maplibregl-compact-show");
-      el.removeAttribute("open");
-    }
-  };
-  map.addControl(attribution, "bottom-right");
-  if (attribution._compactButton) {
-    attribution._compactButton.addEventListener("click", () => {
-      attributionOpened = attribution._container.classList.contains("maplibregl-compact-show");
-    });
-  }
+  // No MapLibre attribution control: the page's one-line French attribution (#map-attribution, in
+  // index.html from the first paint) opens the full list of sources (sources.js).
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
@@ -116,6 +99,8 @@ export function createMap(opts) {
     const want = { [FACILITY_LAYER]: vis(layers.facilities), [HOSPITAL_LAYER]: vis(layers.hospital) };
     for (const id of QPV_LAYERS) want[id] = vis(layers.qpv);
     for (const id of LIMIT_LAYERS) want[id] = vis(layers.limits);
+    want[DENSITY_LAYER] = vis(layers.density);
+    for (const id of ZONAGE_FILLS) want[id] = vis(!layers.density && (id !== "qpv-fill" || layers.qpv));
     return want;
   };
   function decorate(style) {
