@@ -7,7 +7,7 @@ import gzip
 import json
 
 import pytest
-from rezone.tiles import handle
+from rezone.api.functions import tiles as tiles_function
 from rezone_build.places import RANK_MINZOOM, rank
 from rezone_build.tiling import lonlat_to_tile
 from tiles_support import body_bytes, decode, event
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.needs_sources
 
 def _names(z, lon, lat, layer="communes"):
     x, y = lonlat_to_tile(lon, lat, z)
-    r = handle(event(f"/tiles/places/{z}/{x}/{y}.mvt"))
+    r = tiles_function(event(f"/tiles/places/{z}/{x}/{y}.mvt"), None)
     assert r["statusCode"] in (200, 204), r
     feats = decode(body_bytes(r)).get(layer, {}).get("features", []) if r["statusCode"] == 200 else []
     return {f["properties"]["nom"]: f["properties"] for f in feats}
@@ -79,3 +79,28 @@ def test_glyph_ranges_and_styles(live_store):
     assert {lay["id"] for lay in symbols} == {"places-communes", "places-departements"}
     assert all(lay["layout"]["text-font"] == [font["fontstack"]] for lay in symbols)
     assert style["layers"][-1]["id"] == "places-communes"  # names drawn over everything
+
+
+def test_fonts_route(live_store):
+    font = live_store["result"]["results"]["tiles"]["glyphs"]
+    version = live_store["version"]
+    style = json.loads(body_bytes(tiles_function(event("/tiles/styles/medecin.json"), None)))
+    assert style["glyphs"] == f"https://tiles.example.org/tiles/fonts/{{fontstack}}/{{range}}.pbf?v={version}"
+    stack = font["fontstack"].replace(" ", "%20")
+    r = tiles_function(event(f"/tiles/fonts/{stack}/0-255.pbf"), None)
+    assert r["statusCode"] == 200, r
+    h = r["headers"]
+    assert h["Content-Encoding"] == "gzip" and h["Content-Type"] == "application/x-protobuf"
+    assert h["Access-Control-Allow-Origin"] == "*"
+    assert h["Cache-Control"] == "public, max-age=60"  # not pinned to a release: may change with the next
+    assert font["fontstack"].encode() in gzip.decompress(body_bytes(r))
+    pinned = tiles_function({**event(f"/tiles/fonts/{stack}/256-511.pbf"), "queryStringParameters": {"v": version}}, None)
+    assert pinned["statusCode"] == 200 and "immutable" in pinned["headers"]["Cache-Control"]
+    # a list of fonts (MapLibre joins them with commas): the first the release has answers
+    assert tiles_function(event(f"/tiles/fonts/Unknown%20Font,{stack}/0-255.pbf"), None)["statusCode"] == 200
+    for bad in (f"/tiles/fonts/{stack}/0-254.pbf", f"/tiles/fonts/{stack}/65536-65791.pbf",
+                f"/tiles/fonts/{stack}/1-256.pbf", "/tiles/fonts/Comic%20Sans/0-255.pbf",
+                "/tiles/fonts/%2E%2E/0-255.pbf"):
+        r = tiles_function(event(bad), None)
+        assert r["statusCode"] == 404 and r["headers"]["Access-Control-Allow-Origin"] == "*", bad
+        assert json.loads(body_bytes(r))["param"] == "range"

@@ -23,6 +23,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from rezone import layout
+from rezone.fonts import slug
+
 __all__ = ["FONTS", "TOOL", "build", "slug"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +36,6 @@ FONTS = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVu Sans Book"),
 )
 RANGE_RE = re.compile(r"^(\d+)-(\d+)\.pbf$")
-
-
-def slug(fontstack: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fontstack.lower()).strip("-")
 
 
 def _font() -> tuple[Path, str] | None:
@@ -57,7 +56,7 @@ def build(out: Path, say) -> dict | None:
         say("[tiles] no label font or fontnik (run scripts/setup.sh): styles without place names")
         return None
     path, name = font
-    dest = out / "fonts" / slug(name)
+    dest = (out / layout.glyph_range(slug(name), 0, 255)).parent
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([str(TOOL), str(path), tmp], check=True, capture_output=True, timeout=300)

@@ -81,7 +81,7 @@ export function createMap(opts) {
     fitBoundsOptions: { maxZoom: 11 },
   });
   map.addControl(geolocate, "top-right");
-  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "top-left");  // the bottom edge is the attribution's
 
   geolocate.on("geolocate", (pos) => opts.onGeolocate({ lng: pos.coords.longitude, lat: pos.coords.latitude }));
   geolocate.on("error", () => opts.onError("Votre position n'a pas pu être obtenue (autorisation refusée ou indisponible)."));
@@ -270,6 +270,8 @@ export function createMap(opts) {
       setState(selected, { selected: false });
       selected = code;
       applySelection();
+      // the selected commune's name is the marker below: keep the map's own label of it out of the way
+      if (ready && map.getLayer("places-communes")) map.setFilter("places-communes", code ? ["!=", ["get", "code"], code] : null);
       if (label && label.lngLat) {
         nameEl.textContent = label.name;
         nameMarker.setLngLat(label.lngLat).addTo(map);

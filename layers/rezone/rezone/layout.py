@@ -21,6 +21,8 @@ Release::
     eligibility/aids.json                  AIDS_CATALOGUE
     tiles/<tileset>.pmtiles                TILES_DIR, tileset(name)
     tiles/styles/<profession>.json         style(profession)
+    fonts/<slug>/<start>-<end>.pbf         FONTS_DIR, glyph_range(slug, start, end): SDF glyphs, gzip at rest
+    downloads/index.json, <file>           DOWNLOADS_INDEX, download(name): open files (CSV, JSON)
     raster/...                             RASTER_INDEX, raster_cog(area), ACCESS_SHARES, access_shares(name)
 """
 
@@ -30,9 +32,12 @@ __all__ = [
     "ACCESS_SHARES",
     "ACCESS_SHARES_DIR",
     "AIDS_CATALOGUE",
+    "DOWNLOADS_DIR",
+    "DOWNLOADS_INDEX",
     "FACILITIES_DIR",
     "FACILITIES_INDEX",
     "FACTS_DIR",
+    "FONTS_DIR",
     "LOCATE_DIR",
     "LOCATE_INDEX",
     "MANIFEST_KEY",
@@ -46,8 +51,10 @@ __all__ = [
     "TERRITORIES_META",
     "TILES_DIR",
     "access_shares",
+    "download",
     "facilities_cell",
     "facts",
+    "glyph_range",
     "locate_shard",
     "raster_cog",
     "release_prefix",
@@ -124,6 +131,21 @@ STYLES_DIR = TILES_DIR + "styles/"
 
 def tileset(name: str) -> str:
     return f"{TILES_DIR}{name}.pmtiles"
+
+
+FONTS_DIR = "fonts/"
+
+
+def glyph_range(slug: str, start: int, end: int) -> str:
+    return f"{FONTS_DIR}{slug}/{start}-{end}.pbf"
+
+
+DOWNLOADS_DIR = "downloads/"
+DOWNLOADS_INDEX = DOWNLOADS_DIR + "index.json"
+
+
+def download(name: str) -> str:
+    return f"{DOWNLOADS_DIR}{name}"
 
 
 def style(profession: str) -> str:

@@ -303,7 +303,8 @@ def tilejson(release: Release, name: str, base: str) -> dict:
 
 
 def style(release: Release, profession: str, base: str) -> dict:
-    """The MapLibre style of ``profession``, its relative source URLs made absolute on ``base``."""
+    """The MapLibre style of ``profession``, its relative source and glyphs URLs made absolute on ``base``
+    (the glyphs URL pinned to the release with ``?v=``)."""
     try:
         if profession not in PROFESSIONS:
             raise NotFound(profession)
@@ -315,4 +316,6 @@ def style(release: Release, profession: str, base: str) -> dict:
         k: ({**v, "url": base + v["url"]} if str(v.get("url", "")).startswith("/") else v)
         for k, v in s["sources"].items()
     }
+    if str(s.get("glyphs", "")).startswith("/"):  # pinned to this release: the ranges are cached forever
+        out["glyphs"] = f"{base}{s['glyphs']}?v={release.version}"
     return out

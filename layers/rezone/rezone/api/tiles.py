@@ -3,6 +3,8 @@
     GET /tiles/{tileset}.json               TileJSON 3.0.0 (short cache)
     GET /tiles/styles/{profession}.json     MapLibre style, sources rewritten to this host
     GET /tiles/{tileset}/{z}/{x}/{y}.{ext}  tile bytes as stored (gzip MVT passed through), ETag, 204 empty
+    GET /tiles/fonts/{fontstack}/{range}.pbf SDF glyphs of the labels (gzip at rest); immutable when ?v= is
+                                            the release (the styles' glyphs URL), short cache otherwise
 
 The reading is in :mod:`rezone.tiles`; here: path parsing, ETag / If-None-Match, headers.
 
@@ -15,6 +17,7 @@ release; an unknown or pruned release is a 404 (no-store), never another release
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from rezone.http import IMMUTABLE, SHORT_CACHE, ApiError, json_response, problem, response
 from rezone.release import current, pinned
@@ -77,6 +80,17 @@ def style(req: Request) -> dict:
     return json_response(200, tiles.style(current(), req.params["profession"], base_url(req.headers)), SHORT_CACHE)
 
 
+def font(req: Request) -> dict:
+    from rezone import fonts
+
+    release = current()
+    name, data = fonts.glyphs(release, unquote(req.params["fontstack"]), req.params["range"])
+    pinned = req.query.get("v") == release.version
+    return response(200, data, fonts.CONTENT_TYPE, {
+        "Content-Encoding": "gzip", "Cache-Control": IMMUTABLE if pinned else SHORT_CACHE,
+        "ETag": f'"{release.version}-{name}-{req.params["range"]}"'})
+
+
 def guard(event: dict) -> dict | None:
     """Before routing: a path trying to leave the tiles (``..``, backslash, NUL) is a 400."""
     path = event.get("rawPath") or ""
@@ -87,6 +101,7 @@ def guard(event: dict) -> dict | None:
 
 ROUTES = (
     route("GET", "/tiles/styles/{profession}.json", style),
+    route("GET", "/tiles/fonts/{fontstack}/{range}.pbf", font),
     route("GET", "/tiles/{tileset}/{z}/{x}/{y}.{ext}", tile),
     route("GET", "/tiles/{tileset}.json", tilejson),
 )
