@@ -56,6 +56,12 @@ def _raster(ds, out, ctx):
     return raster.build(ds, out, ctx)
 
 
+def _downloads(ds, out, ctx):
+    from . import downloads
+
+    return downloads.build(ds, out, ctx)
+
+
 # (name, step); order matters only for readability: steps are independent.
 STEPS: list[tuple[str, Callable]] = [
     ("facts", _facts),
@@ -63,6 +69,7 @@ STEPS: list[tuple[str, Callable]] = [
     ("query", _query),
     ("eligibility", _eligibility),
     ("raster", _raster),
+    ("downloads", _downloads),
 ]
 
 

@@ -249,6 +249,8 @@ export function createMap(opts) {
   }
   function applySelection() {
     if (selected) setState(selected, { selected: true });
+    // the selected commune's name is the marker below: keep the map's own label of it out of the way
+    if (map.getLayer("places-communes")) map.setFilter("places-communes", selected ? ["!=", ["get", "code"], selected] : null);
   }
 
   return {
@@ -270,8 +272,6 @@ export function createMap(opts) {
       setState(selected, { selected: false });
       selected = code;
       applySelection();
-      // the selected commune's name is the marker below: keep the map's own label of it out of the way
-      if (ready && map.getLayer("places-communes")) map.setFilter("places-communes", code ? ["!=", ["get", "code"], code] : null);
       if (label && label.lngLat) {
         nameEl.textContent = label.name;
         nameMarker.setLngLat(label.lngLat).addTo(map);
