@@ -12,7 +12,7 @@ the France view on a phone (390×844) and on a desktop (1366×900), and a shared
 on a phone (the map, its card and its questionnaire).
 
 Columns: ``bytes`` the bodies as the local server sent them (the web client's files brotli-compressed
-for this browser, by ``rezone_infra.web_rules``; API JSON uncompressed; tiles gzip at rest),
+for this browser, by ``rezone_infra.web_rules``; API JSON uncompressed; tiles gzip at rest; the label glyphs, gzip at rest, reported apart as ``glyphs``),
 ``gzip`` the same with the uncompressed bodies gzip-compressed (what the CDN, which compresses /v1,
 would send; bodies already encoded are counted as is). Lighthouse's transfer sizes
 (``bench_lighthouse.py``) also count each response's headers (≈ 0.3-0.6 KiB each, the CSP alone is
@@ -45,11 +45,13 @@ SCENARIOS = {
                                   {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
                                    "has_touch": True, "device_scale_factor": 2}),
 }
-KINDS = ["html", "script", "style", "api json", "style/tilejson", "vector tiles", "raster tiles", "other"]
+KINDS = ["html", "script", "style", "api json", "style/tilejson", "vector tiles", "glyphs", "raster tiles", "other"]
 
 
 def kind_of(path: str, ctype: str) -> str:
     if path.startswith("/tiles/"):
+        if path.startswith("/tiles/fonts/"):
+            return "glyphs"
         if path.endswith(".mvt"):
             return "vector tiles"
         if path.endswith((".png", ".webp")):
@@ -67,7 +69,7 @@ def kind_of(path: str, ctype: str) -> str:
 
 
 def compressed(kind: str, body: bytes, headers: dict) -> int:
-    if kind in ("vector tiles", "raster tiles") or headers.get("Content-Encoding") or not body:
+    if kind in ("vector tiles", "raster tiles", "glyphs") or headers.get("Content-Encoding") or not body:
         return len(body)
     return len(gzip.compress(body, 6))
 
