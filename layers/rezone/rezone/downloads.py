@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+from . import layout
+from .errors import Unknown
 from .release import Release
 from .storage import NotFound
 
 __all__ = ["FILE_RE", "INDEX", "find", "listing", "sources"]
 
-INDEX = "downloads/index.json"
+INDEX = layout.DOWNLOADS_INDEX
 FILE_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,80}\.(csv|json)$")
 
 
@@ -40,21 +42,21 @@ def listing(release: Release, base: str = "") -> dict:
     return {"release": release.version, "files": files}
 
 
-def find(release: Release, name: str) -> tuple[bytes, dict] | None:
-    """(bytes, index entry) of the file ``name`` (e.g. ``zonage-medecin.csv``), or None."""
-    if not FILE_RE.match(name):
-        return None
-    for f in _index(release):
-        if f["path"] == f"downloads/{name}":
-            return release.get(f["path"]), f
-    return None
+def find(release: Release, name: str) -> tuple[bytes, dict]:
+    """(bytes, index entry) of the file ``name`` (e.g. ``zonage-medecin.csv``); :class:`Unknown` if none."""
+    if FILE_RE.match(name):
+        for f in _index(release):
+            if f["path"] == layout.download(name):
+                return release.get(f["path"]), f
+    known = ", ".join(f["path"].rsplit("/", 1)[-1] for f in _index(release)) or "aucun dans cette version"
+    raise Unknown(f"fichiers : {known}", "file", "Fichier inconnu")
 
 
 def sources(release: Release) -> list[dict]:
     """The release's sources (release.json): id, title, licence, vintage, upstream URL."""
     def load():
         try:
-            meta = release.json("release.json")
+            meta = release.json(layout.RELEASE_META)
         except NotFound:
             return []
         return [{"id": k, "title": v.get("title", k), "license": v.get("license"), "vintage": v.get("vintage"),

@@ -68,6 +68,8 @@ ERRORS: dict[tuple[str, str], dict] = {
     ("get", "/v1/communes"): _errors(400, 503),
     ("get", "/v1/territories/{level}/{code}"): _errors(400, 503, e404="Territoire inconnu de cette version"),
     ("get", "/v1/facilities"): _errors(400, 503),
+    ("get", "/v1/downloads"): _errors(503),
+    ("get", "/v1/downloads/{name}"): _errors(400, 503, e404="Fichier inconnu de cette version (param file)"),
     ("get", "/v1/openapi.json"): {},
     ("get", "/v1/aids"): _errors(400, 503),
     ("get", "/v1/eligibility/questions"): _errors(400, 503),
@@ -130,6 +132,20 @@ TILES_PATHS: dict = {
     "/tiles/{tileset}/{z}/{x}/{y}.mvt": _tile_op("mvt", "application/vnd.mapbox-vector-tile",
                                                  "Tuile vectorielle Mapbox (gzip)"),
     "/tiles/{tileset}/{z}/{x}/{y}.png": _tile_op("png", "image/png", "Tuile raster PNG (jeu acces-hopital)"),
+    "/tiles/fonts/{fontstack}/{range}.pbf": {"get": {
+        "tags": ["tiles"], "operationId": "glyphs", "summary": "Glyphes SDF des noms de lieux (plage de 256 points)",
+        "description": "L'URL glyphs des styles (avec ?v=<version> : cache permanent). Une plage inconnue, ou une "
+                       "police absente de la version, est une 404.",
+        "parameters": [
+            {"name": "fontstack", "in": "path", "required": True, "description": "Police(s), séparées par des virgules",
+             "schema": {"type": "string", "examples": ["DejaVu Sans Book"]}},
+            {"name": "range", "in": "path", "required": True, "description": "Plage : début-fin, 256 points",
+             "schema": {"type": "string", "pattern": "^[0-9]{1,5}-[0-9]{1,5}$", "examples": ["0-255"]}},
+            {"name": "v", "in": "query", "required": False, "description": "Version des données (cache permanent)",
+             "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "Protobuf des glyphes (Content-Encoding gzip)",
+                              "content": {"application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}},
+                      **_errors(400, 404, 503)}}},
     "/tiles/styles/{profession}.json": {"get": {
         "tags": ["tiles"], "operationId": "style", "summary": "Style MapLibre d'une profession",
         "parameters": [{"name": "profession", "in": "path", "required": True, "description": "Profession",

@@ -1,4 +1,4 @@
-"""Routes of the query function: health, locate, commune search, territories, facilities.
+"""Routes of the query function: health, locate, commune search, territories, facilities, downloads.
 
 Parameters are typed with Powertools' ``Query``/``Path`` (pydantic), so the same declarations
 validate requests and generate the OpenAPI document (:mod:`rezone.api.openapi`). Range checks of
@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
+from rezone import downloads as _downloads
 from rezone import facilities as _facilities
 from rezone import locate as _locate
 from rezone import search as _search
 from rezone import territories as _territories
 from rezone.constants import FACILITY_FILTERS, LEVELS
-from rezone.http import NO_STORE, SHORT_CACHE, ApiError
+from rezone.http import IMMUTABLE, NO_STORE, SHORT_CACHE, ApiError
 from rezone.release import current
 
 from .common import doc, ok
+from .tiles import base_url
 
 __all__ = ["Lat", "Lon", "add_routes", "parse_bbox"]
 
@@ -35,6 +38,14 @@ Lat = Annotated[float, Query(description="Latitude WGS84 (degrés)", examples=[4
                              json_schema_extra={"minimum": -90, "maximum": 90})]
 Lon = Annotated[float, Query(description="Longitude WGS84 (degrés)", examples=[2.2957],
                              json_schema_extra={"minimum": -180, "maximum": 180})]
+class Source(BaseModel):
+    id: str
+    title: str
+    license: str | None
+    vintage: str | None
+    upstream: str | None = Field(description="Fichier d'origine (URL), null si non publié")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     release: str
@@ -42,6 +53,26 @@ class Health(BaseModel):
                                        "(size, sha256) before it went live")
     verified_at: str | None = None
     published_at: str | None = None
+    sources: list[Source] = Field(description="Sources de la version des données : titre, millésime, licence")
+
+
+class DownloadFile(BaseModel):
+    id: str
+    title: str
+    format: Literal["CSV", "JSON"]
+    media_type: str
+    url: str = Field(description="Adresse du fichier, propre à la version des données (cache permanent)")
+    bytes: int
+    sha256: str
+    profession: str | None = Field(description="Profession du zonage, null pour le catalogue des aides")
+    rows: int | None = Field(description="Communes (CSV) ou aides (JSON)")
+    sources: list[str]
+    vintage: str | None
+
+
+class Downloads(BaseModel):
+    release: str
+    files: list[DownloadFile]
 
 
 class Named(BaseModel):
@@ -109,7 +140,32 @@ def add_routes(app) -> None:
         rel = current()
         return ok({"status": "ok", "release": rel.version, "verified": rel.verified,
                    "verified_at": (rel.pointer.get("verified") or {}).get("at"),
-                   "published_at": rel.pointer.get("published_at")}, NO_STORE)
+                   "published_at": rel.pointer.get("published_at"), "sources": _downloads.sources(rel)}, NO_STORE)
+
+    @app.get("/v1/downloads", summary="Fichiers ouverts de la version des données (zonages CSV, aides JSON)",
+             tags=["service"], responses=doc(Downloads, "Chaque fichier avec son adresse, sa taille et son sha256"))
+    def downloads():
+        return ok(_downloads.listing(current(), base_url({k.lower(): v for k, v in
+                                                           (app.current_event.headers or {}).items()})), SHORT_CACHE)
+
+    @app.get("/v1/downloads/<name>", summary="Un fichier ouvert (zonage CSV d'une profession, catalogue JSON)",
+             tags=["service"],
+             responses={200: {"description": "Le fichier, tel que listé (taille, sha256)",
+                              "content": {"text/csv": {"schema": {"type": "string"}},
+                                          "application/json": {"schema": {"type": "object"}}}}})
+    def download_file(
+        name: Annotated[str, Path(max_length=100, description="Nom du fichier, tel que listé par /v1/downloads",
+                                  examples=["zonage-medecin.csv"])],
+        v: Annotated[str | None, Query(max_length=80, description="Version des données (cache permanent)")] = None,
+    ):
+        release = current()
+        data, entry = _downloads.find(release, name)
+        headers = {"Cache-Control": IMMUTABLE if v == release.version else SHORT_CACHE,
+                   "Content-Disposition": f'attachment; filename="rezone-{name}"',
+                   "ETag": f'"{entry["sha256"][:32]}"'}
+        # no compression here: the CDN compresses /v1/* (a France-wide CSV is ~3 MB, within Lambda's 6 MB)
+        ctype = entry["media_type"] + ("; charset=utf-8" if entry["format"] == "CSV" else "")
+        return Response(status_code=200, content_type=ctype, body=data, headers=headers)
 
     @app.get("/v1/locate", summary="Commune, QPV et zonage d'un point", tags=["query"],
             responses=doc(LocateAnswer, "La commune et le zonage du point"))
