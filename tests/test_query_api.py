@@ -33,6 +33,7 @@ def test_health(live_store):
     s, _h, b = call("/v1/health")
     assert s == 200 and (b["status"], b["release"]) == ("ok", live_store["version"])
     assert b["verified"] is True and b["verified_at"] and b["published_at"]  # publish verified every object
+    assert {x["id"] for x in b["sources"]} >= {"apl", "decoupage-administratif", "zonage-medecins"}
 
 
 @pytest.mark.parametrize("code,lat,lon", [("75056", 48.8566, 2.3522), ("13055", 43.2965, 5.3698),
