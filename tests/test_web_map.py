@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import test_web_browser as wb
+from playwright.sync_api import expect
 from test_web_browser import AXE, VIEWPORTS, Page, _ensure_dist, api, wait_map
 
 server, browser = wb.server, wb.browser  # the same fixtures (one server and one Chromium per module)
@@ -279,12 +280,12 @@ def test_embed_framed_only_by_allowed_origins(small_release, browser, tmp_path):
     try:
         pg = p.page
         pg.goto(f"http://127.0.0.1:{allowed.server_address[1]}/parent.html")
-        pg.frame_locator("#f").locator("#card-title").wait_for()
-        inner = next(f for f in pg.frames if f.url.startswith(base + "/embed.html"))
-        inner.wait_for_function("() => document.querySelector('#card-title').textContent === 'Amiens'")
-        assert inner.evaluate("() => document.body.classList.contains('embed')")
-        assert not inner.locator(".site-header").is_visible() and inner.locator("#map").is_visible()
-        assert inner.locator("#profession").input_value() == "infirmier"
+        inner = pg.frame_locator("#f")
+        expect(inner.locator("#card-title")).to_have_text("Amiens", timeout=60_000)
+        inner.locator("body.embed").wait_for(state="attached")
+        expect(inner.locator(".site-header")).to_be_hidden()
+        expect(inner.locator("#map")).to_be_visible()
+        expect(inner.locator("#profession")).to_have_value("infirmier")
         main_frame = next((f for f in pg.frames if f.url == base + "/"), None)  # the main page: never framed
         assert main_frame is None or main_frame.evaluate("() => !document.querySelector('#map')")
         p.shot("map-embed")
