@@ -253,3 +253,38 @@ def test_numpy_encoder_round_trips_through_mapbox_vector_tile(geoms, data):
         got = shapely.geometry.shape(f["geometry"])
         assert got.equals(g) or shapely.normalize(got).equals_exact(shapely.normalize(g), 0)
         assert f["properties"] == p and (f.get("id") or None) == i
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=1, max_value=8), st.integers(min_value=0, max_value=10**6), st.integers(8, 11))
+def test_batched_rendering_equals_tile_by_tile(n, seed, z):
+    """render_tiles (a whole batch at once) gives the same bytes as clip → quantise → encode per tile."""
+    from rezone_build.tilesets import Layer, candidate_tiles
+    from rezone_build.tiling import render_tiles, to_mercator
+
+    rng = np.random.default_rng(seed)
+    lon0, lat0 = 2.0 + rng.random(), 46.0 + rng.random()
+    step = 0.05 * (1 + rng.random())
+    cells = [shapely.box(lon0 + i * step, lat0 + j * step, lon0 + (i + 1) * step, lat0 + (j + 1) * step)
+             for i in range(n) for j in range(n)]
+    geoms = to_mercator(np.asarray(cells, dtype=object))
+    layers = [Layer("cells", geoms, [{"k": i % 3} for i in range(len(cells))], list(range(len(cells)))),
+              Layer("outline", shapely.boundary(geoms[:1]), [{"name": "x"}])]
+    tiles = candidate_tiles(z, layers)
+    batched = {(x, y): data for x, y, data in render_tiles(z, layers, tiles)}
+    for x, y in tiles:
+        specs = []
+        for layer in layers:
+            idx = np.sort(layer.tree.query(shapely.box(*_buffered_bounds(z, x, y)), predicate="intersects"))
+            if len(idx):
+                specs.append({"name": layer.name, "geoms": quantise(clip_to_tile(layer.geoms[idx], z, x, y)),
+                              "props": [layer.props[i] for i in idx],
+                              "ids": None if layer.ids is None else [layer.ids[i] for i in idx]})
+        assert batched.get((x, y)) == (encode_tile(specs) if specs else None)
+
+
+def _buffered_bounds(z, x, y):
+    from rezone_build.tiling import BUFFER, tile_bounds, unit
+
+    b, m = tile_bounds(z, x, y), BUFFER * unit(z)
+    return b.minx - m, b.miny - m, b.maxx + m, b.maxy + m
