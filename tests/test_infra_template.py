@@ -321,7 +321,10 @@ def test_throttling_logs_alarm(tpl):
 def test_cdn_behaviours_and_cache_policies(tpl):
     dist = _res(tpl, "Distribution")["DistributionConfig"]
     by_path = {b["PathPattern"]: b for b in dist["CacheBehaviors"]}
-    assert set(by_path) == {"/v1/*", "/tiles/*", "/releases/*"}
+    assert set(by_path) == {"/v1/*", "/tiles/*", "/releases/*", "/embed.html"}
+    # the embeddable page: the web origin, its own headers (frame-ancestors from FrameAncestors, no DENY)
+    assert by_path["/embed.html"]["TargetOriginId"] == "web"
+    assert by_path["/embed.html"]["ResponseHeadersPolicyId"] == {"Ref": "EmbedSecurityHeadersPolicy"}
     assert by_path["/v1/*"]["TargetOriginId"] == by_path["/tiles/*"]["TargetOriginId"] == "api"
     assert by_path["/tiles/*"]["Compress"] is False  # gzip tiles pass through
     origins = {o["Id"]: o for o in dist["Origins"]}

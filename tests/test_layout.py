@@ -16,6 +16,7 @@ PATTERNS = [
     layout.territory("*", "*"), layout.territory_members("*", "*"), layout.FACILITIES_INDEX,
     layout.facilities_cell("*"), layout.AIDS_CATALOGUE, layout.tileset("*"), layout.style("*"),
     layout.RASTER_INDEX, layout.raster_cog("*"), layout.ACCESS_SHARES, layout.access_shares("*"),
+    layout.glyph_range("*", "*", "*"), layout.DOWNLOADS_INDEX, layout.download("*"),
 ]
 
 
