@@ -83,11 +83,10 @@ def style(req: Request) -> dict:
 def font(req: Request) -> dict:
     from rezone import fonts
 
-    release = current()
+    release, is_pinned = pinned(req.query.get("v"))  # like tiles: ?v= is answered by that release only
     name, data = fonts.glyphs(release, unquote(req.params["fontstack"]), req.params["range"])
-    pinned = req.query.get("v") == release.version
     return response(200, data, fonts.CONTENT_TYPE, {
-        "Content-Encoding": "gzip", "Cache-Control": IMMUTABLE if pinned else SHORT_CACHE,
+        "Content-Encoding": "gzip", "Cache-Control": IMMUTABLE if is_pinned else SHORT_CACHE,
         "ETag": f'"{release.version}-{name}-{req.params["range"]}"'})
 
 
