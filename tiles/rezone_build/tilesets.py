@@ -143,8 +143,7 @@ def _forked_pool(processes: int, **job):
     parent's memory: nothing is pickled to them. ``gc.freeze()`` first, so that the workers' garbage
     collector never writes into the parent's objects (the dataset stays shared, page for page)."""
     _JOB.update(job)
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no gc.collect() first: a full collection over the dataset costs ~1 s per pool
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             yield pool
@@ -206,7 +205,7 @@ def render_zoom(z: int, layers: list[Layer], processes: int = 1, bar=None) -> It
             bar.update(len(chunk))
         return rendered
 
-    if processes < 2 or len(chunks) < 2:
+    if processes < 2 or len(chunks) < 2 * processes:  # a fork per zoom pays off only with batches to share
         for c in chunks:
             yield from done(c, render_tiles(z, layers, c))
         return
