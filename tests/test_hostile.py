@@ -328,8 +328,8 @@ def test_preflight_gets_cors_headers(server):
 
 
 def test_concurrent_requests_never_cross(server):
-    """48 threads, each with its own request: every answer is the one for its own request (the
-    local server must not share one resolver between threads) and nothing is a 5xx."""
+    """48 threads, each with its own request (locate's fast path, commune search and eligibility
+    through their resolvers): every answer is the one for its own request and nothing is a 5xx."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rezone.constants import PROFESSIONS as professions
@@ -351,6 +351,9 @@ def test_concurrent_requests_never_cross(server):
             )
             doc = json.loads(out)
             return st, (doc.get("profession"), json.dumps(doc.get("location"))), (prof, code)
+        if i % 4 == 2:  # a resolver route of the query function, beside the eligibility resolver
+            st, _, out = raw_request(server, "GET", f"/v1/communes?q={code}&limit=1")
+            return st, ((json.loads(out).get("results") or [{}])[0]).get("code"), code
         lat, lon = points[code]
         st, _, out = raw_request(server, "GET", f"/v1/locate?lat={lat}&lon={lon}")
         return st, json.loads(out).get("commune", {}).get("code"), code

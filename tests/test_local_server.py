@@ -99,3 +99,37 @@ def test_pooled_instances_are_reused_and_independent():
     srv.invoke("query", ev)
     assert srv._idle["query"][-1] is first  # reused, not rebuilt
     assert srv.load_handler("query") is not first  # a new instance is a new resolver
+
+
+@pytest.mark.needs_sources
+def test_resolvers_in_threads_never_cross(live_store):
+    """Handler instances of one process in 8 threads, each searching its own communes through the
+    query resolver: Powertools keeps the current event on a class shared by every resolver, so
+    without the edge's resolve lock answers cross (27 of 1,200 did before it)."""
+    import sys
+
+    from rezone.api.functions import make_query
+
+    codes = ["80021", "13055", "80001", "13103"]
+    wrong: list = []
+
+    def worker(i: int) -> None:
+        handler = make_query()
+        for k in range(100):
+            code = codes[(i + k) % 4]
+            resp = handler(make_event("GET", "/v1/communes", f"q={code}&limit=1", {}, None), None)
+            hits = json.loads(resp["body"]).get("results") or [{}]
+            if resp["statusCode"] != 200 or hits[0].get("code") != code:
+                wrong.append((code, resp["statusCode"], hits[0].get("code")))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

@@ -15,9 +15,10 @@ serving the release it knows for another TTL; a cold one lets the error reach th
 
 URLs that name a release (tile URLs carry ``?v=<version>``) are answered through :func:`pinned`:
 only that release's own bytes, never another's. A version the container does not know as live
-makes it re-read the manifest at once (at most once per :data:`REFRESH_MIN` seconds); a complete
-older or not-yet-live release is read from its own objects (a few kept warm); a version with no
-complete release in the store (never published, incomplete, pruned) is :class:`UnknownRelease`.
+makes it re-read the manifest at once (the first time that version is seen, then at most once per
+:data:`REFRESH_MIN` seconds); a complete older or not-yet-live release is read from its own objects
+(a few kept warm); a version with no complete release in the store (never published, incomplete,
+pruned) is :class:`UnknownRelease`.
 """
 
 from __future__ import annotations
@@ -156,7 +157,12 @@ def pinned(version: str | None) -> tuple[Release, bool]:
         return live, True
     if not VERSION_RE.match(version):
         raise UnknownRelease(f"aucune version « {version[:100]} » des données", "v")
-    live = current(max_age=REFRESH_MIN)
+    with _state_lock:
+        seen_before = version in _others
+    # a version seen for the first time may be newer than this container knows: re-read the pointer
+    # at once; a version already seen (an older release, or a name that does not exist) re-reads it
+    # at most every REFRESH_MIN seconds, so a flood of such URLs cannot turn into manifest reads.
+    live = current(max_age=REFRESH_MIN if seen_before else 0.0)
     if version == live.version:
         return live, True
     now = time.monotonic()

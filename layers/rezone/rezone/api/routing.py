@@ -94,6 +94,13 @@ def origin_check(event: dict) -> dict | None:
     return problem(403, "Accès direct refusé", "Ce service répond seulement via son adresse publique (CDN).", None)
 
 
+# Powertools keeps the event being resolved on the BaseRouter *class* (``BaseRouter.current_event``),
+# shared by every resolver of the process: two resolvers answering at once in two threads read each
+# other's query strings. Lambda sends one request at a time to an environment; the local server's
+# threads take this lock around the resolver step (route tables and fast paths stay concurrent).
+_RESOLVE_LOCK = threading.Lock()
+
+
 def _not_found(event: dict) -> dict:
     return problem(404, "Ressource introuvable", "Ce chemin n'existe pas dans l'API.", "path")
 
@@ -124,7 +131,12 @@ def lambda_entry(routes: tuple[Route, ...], make_app: Callable[[], object] | Non
             if resp is None:
                 resp = dispatch(routes, event)
             if resp is None:
-                resp = resolver().resolve(event, context) if make_app else _not_found(event)
+                if make_app:
+                    app_ = resolver()
+                    with _RESOLVE_LOCK:
+                        resp = app_.resolve(event, context)
+                else:
+                    resp = _not_found(event)
         except Exception as exc:  # noqa: BLE001 - every failure is a problem+json, never a bare 500
             resp = problem_for(exc)
         return _finish(resp)
