@@ -64,7 +64,7 @@ def test_downloads_api(live_store, small_dataset):
     assert got["statusCode"] == 200 and got["headers"]["Content-Type"].startswith("text/csv")
     assert "immutable" in got["headers"]["Cache-Control"]
     data = _body(got)
-    assert len(data) == med["bytes"] and hashlib.sha256(data).hexdigest() == med["sha256"]
+    assert len(data) == med["size"] and hashlib.sha256(data).hexdigest() == med["sha256"]
     assert data.decode().splitlines()[0].startswith("code_insee,nom,departement,profession,zonage_code")
     aides = _get("/v1/downloads/aides.json")
     assert aides["headers"]["Cache-Control"] == "public, max-age=60"  # not pinned: may change with the release

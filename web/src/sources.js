@@ -24,7 +24,7 @@ async function fill(body) {
     h("h3", {}, "Téléchargements"),
     files.length
       ? h("ul", { class: "download-list" }, files.map((f) => h("li", { dataset: { file: f.id } },
-        h("a", { href: f.url, download: "" }, f.title || f.id), ` — ${f.format || ""}, ${size(f.bytes)}`,
+        h("a", { href: f.url, download: "" }, f.title || f.id), ` — ${f.format || ""}, ${size(f.size)}`,
         h("br"), h("span", { class: "hint sha" }, `sha256 ${f.sha256}`))))
       : h("p", { class: "hint" }, "Aucun fichier téléchargeable dans cette version des données."));
 }

@@ -35,7 +35,7 @@ def listing(release: Release, base: str = "") -> dict:
         name = f["path"].rsplit("/", 1)[-1]
         files.append({
             "id": f["id"], "title": f["title"], "format": f["format"], "media_type": f["media_type"],
-            "url": f"{base}/v1/downloads/{name}?v={release.version}", "bytes": f["bytes"], "sha256": f["sha256"],
+            "url": f"{base}/v1/downloads/{name}?v={release.version}", "size": f["bytes"], "sha256": f["sha256"],
             "profession": f.get("profession"), "rows": f.get("rows"), "sources": f.get("sources", []),
             "vintage": f.get("vintage"),
         })

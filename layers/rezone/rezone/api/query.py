@@ -62,7 +62,7 @@ class DownloadFile(BaseModel):
     format: Literal["CSV", "JSON"]
     media_type: str
     url: str = Field(description="Adresse du fichier, propre à la version des données (cache permanent)")
-    bytes: int
+    size: int = Field(description="Taille du fichier en octets")
     sha256: str
     profession: str | None = Field(description="Profession du zonage, null pour le catalogue des aides")
     rows: int | None = Field(description="Communes (CSV) ou aides (JSON)")
