@@ -52,6 +52,22 @@ def small_release(tmp_path_factory, small_dataset):
     return {"store": store, "version": res["version"], "release_dir": Path(res["release_dir"]), "result": res}
 
 
+@pytest.fixture(scope="module")
+def small_release_port(small_release):
+    """The local server (same handlers) on a free port, serving the small release."""
+    import threading
+
+    from rezone import release
+    from rezone_infra.server import make_server
+
+    srv = make_server(str(small_release["store"]), port=0)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+    release.reset()
+
+
 @pytest.fixture
 def live_store(small_release, monkeypatch):
     """Point the serving library at the small release's store (fresh caches)."""

@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -42,24 +41,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
 """
 
 
-@pytest.fixture(scope="module")
-def server_port(small_release):
-    from rezone import release
-    from rezone_infra.server import make_server
 
-    srv = make_server(str(small_release["store"]), port=0)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()
-    release.reset()
-
-
-def test_schemathesis_finds_nothing(server_port, tmp_path):
+def test_schemathesis_finds_nothing(small_release_port, tmp_path):
     exe = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
-    cmd = [exe, "--config-file", str(config), "run", f"http://127.0.0.1:{server_port}/v1/openapi.json",
+    cmd = [exe, "--config-file", str(config), "run", f"http://127.0.0.1:{small_release_port}/v1/openapi.json",
            "--checks", "all", "--exclude-checks", "unsupported_method", "--phases", "examples,coverage,fuzzing",
            "--max-examples", str(EXAMPLES), "--generation-deterministic", "--no-color"]
     r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300, cwd=tmp_path)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import math
-import threading
 from collections import Counter
 
 import pytest
@@ -28,21 +27,8 @@ EXAMPLES_PER_OPERATION = 60
 
 
 @pytest.fixture(scope="module")
-def fuzz_port(small_release):
-    from rezone import release
-    from rezone_infra.server import make_server
-
-    srv = make_server(str(small_release["store"]), port=0)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()
-    release.reset()
-
-
-@pytest.fixture(scope="module")
-def api_schema(fuzz_port):
-    c = http.client.HTTPConnection("127.0.0.1", fuzz_port, timeout=30)
+def api_schema(small_release_port):
+    c = http.client.HTTPConnection("127.0.0.1", small_release_port, timeout=30)
     c.request("GET", "/v1/openapi.json")
     r = c.getresponse()
     body = r.read()
@@ -50,7 +36,7 @@ def api_schema(fuzz_port):
     if r.status != 200:
         pytest.skip(f"GET /v1/openapi.json → {r.status}: no OpenAPI document served yet")
     doc = json.loads(body)
-    doc["servers"] = [{"url": f"http://127.0.0.1:{fuzz_port}"}]
+    doc["servers"] = [{"url": f"http://127.0.0.1:{small_release_port}"}]
     return schemathesis.openapi.from_dict(doc)
 
 
@@ -89,7 +75,7 @@ def _finite(o, where: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["positive", "negative"])
-def test_api_never_5xx_and_errors_are_problems(api_schema, fuzz_port, mode):
+def test_api_never_5xx_and_errors_are_problems(api_schema, small_release_port, mode):
     """Every operation of the OpenAPI document, valid (positive) or invalid (negative) requests."""
     from schemathesis.generation import GenerationMode
 
@@ -108,7 +94,7 @@ def test_api_never_5xx_and_errors_are_problems(api_schema, fuzz_port, mode):
         )
         @given(case=op.as_strategy(generation_mode=GenerationMode(mode)))
         def run(case):
-            statuses[check_case(case, fuzz_port)] += 1
+            statuses[check_case(case, small_release_port)] += 1
 
         try:
             run()

@@ -35,6 +35,7 @@ from .query_card import (
     NO_DENSITY_REASON,
     PROFESSION_DENSITY,
     CardFigures,
+    _fig,
     nearest_services,
 )
 
@@ -188,14 +189,6 @@ def build_search(ds, out: Path) -> dict:
 def _vintage(ds, source: str) -> str | None:
     s = ds.sources.get(source)
     return s.vintage if s else None
-
-
-def _fig(value, unit, source, vintage, reason=None, **extra) -> dict:
-    out = {"value": value, "unit": unit, "source": source, "vintage": vintage}
-    if value is None:
-        out["reason"] = reason or "valeur absente de la source"
-    out.update({k: v for k, v in extra.items() if v is not None})
-    return out
 
 
 def _val(v) -> dict:
